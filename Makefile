@@ -1,0 +1,55 @@
+# FIA Academy LMS. `make run` starts the platform, `make test` runs the tests.
+# Both create .venv on first use and reinstall only when a requirements file changes.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+# The installed-requirements stamp: named after the requirements files' checksum, so a
+# change to either file triggers one reinstall and nothing else does.
+REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+
+.PHONY: run test test-e2e lint format bench fuzz migrate seed messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	$(VENV)/bin/uvicorn lms.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+test: $(STAMP)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-e2e: $(STAMP)
+	$(VENV)/bin/pytest tests/e2e $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages --locale ur --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'test-artifacts/*'
+	$(PY) manage.py compilemessages --locale ur --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

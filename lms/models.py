@@ -1,0 +1,99 @@
+"""Accounts: the custom user and organisations.
+
+API tokens are Wagtail's own `wagtail.models.APIToken` (hashed, revocable in the admin).
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from lms.roles import Role
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ACADEMY = "academy", _("FIA Academy")
+        FIA_UNIT = "fia_unit", _("FIA unit")
+        PARTNER = "partner", _("Partner organisation")
+        MINISTRY = "ministry", _("Ministry")
+        INTERNATIONAL = "international", _("International organisation")
+        DONOR = "donor", _("Donor")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = CountryField(_("country"), default="PK")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
+        help_text=_("For an FIA unit or directorate: the organisation it belongs to."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class User(AbstractUser):
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        URDU = "ur", _("Urdu")
+
+    service_number = models.CharField(
+        _("service number"),
+        max_length=30,
+        blank=True,
+        help_text=_("FIA service number; unique when set."),
+    )
+    rank = models.CharField(_("rank"), max_length=80, blank=True)
+    unit = models.CharField(_("unit or directorate"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("service_number"),
+                condition=~models.Q(service_number=""),
+                name="user_service_number_unique_when_set",
+                violation_error_message=_("Another user already has this service number."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """Names of the role groups this user belongs to (one query, then cached)."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    @property
+    def roles(self) -> list[Role]:
+        return [role for role in Role if self.has_role(role)]
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.role_names or (role == Role.ADMIN and self.is_superuser)

@@ -1,0 +1,43 @@
+"""Reads for site-wide pages."""
+
+from django.db.models import Count
+
+from lms.models import Organisation, User
+from lms.roles import Role
+
+
+def site_figures() -> dict[str, int]:
+    """Headline figures for administrators, in a constant number of queries."""
+    users = User.objects.aggregate(total=Count("pk"))
+    by_role = dict(
+        User.groups.through.objects.values_list("group__name").annotate(n=Count("user_id"))
+    )
+    return {
+        "users": users["total"],
+        "organisations": Organisation.objects.count(),
+        **{role.name.lower(): by_role.get(role.value, 0) for role in Role},
+    }
+
+
+def dashboard_for(*, user: User) -> dict:
+    """What the dashboard shows this user: one section per role they hold.
+
+    Each app fills its section as its capability lands; a section with nothing to show
+    still appears, saying so.
+    """
+    roles = set(user.roles)
+    sections = []
+    if Role.OFFICER in roles or not roles:
+        sections.append("learner")
+    if Role.TRAINER in roles:
+        sections.append("trainer")
+    if Role.REVIEWER in roles:
+        sections.append("reviewer")
+    if Role.PARTNER in roles:
+        sections.append("partner")
+    if Role.ADMIN in roles:
+        sections.append("admin")
+    context: dict = {"sections": sections, "roles": [role.label for role in user.roles]}
+    if "admin" in sections:
+        context["figures"] = site_figures()
+    return context

@@ -1,0 +1,47 @@
+"""Site-wide pages: home, dashboard, sign-in and the language switch."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from lms import selectors, services
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "lms/home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "lms/dashboard.html", selectors.dashboard_for(user=request.user))
+
+
+class SignInView(auth_views.LoginView):
+    """Sign-in that switches the interface to the user's preferred language."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            form.get_user().preferred_language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+        )
+        return response
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, which also remembers the choice for a signed-in user."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    return set_language(request)  # validates `next` and sets the language cookie
