@@ -125,13 +125,9 @@ class MeOut(Schema):
     summary="Exchange a username and password for a bearer token",
 )
 def auth_token(request: HttpRequest, credentials: TokenIn):
+    # django-axes counts failures here as on the sign-in page; once locked, its middleware
+    # answers 429 (lms.views.signin_locked_out) whatever this view returns.
     user = authenticate(request, username=credentials.username, password=credentials.password)
-    if getattr(request, "axes_locked_out", False):
-        raise HttpError(
-            403,
-            "Too many failed sign-in attempts: this account is locked for "
-            f"{int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)} minutes.",
-        )
     if user is None or not user.is_active:
         raise HttpError(401, "Wrong username or password.")
     return {

@@ -3,10 +3,14 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _sync_roles(sender, using, apps, **kwargs) -> None:
+def _sync_roles(sender, apps=None, **kwargs) -> None:
     # Runs once per migrate (only for this app's signal), after every app has created its
     # permissions, so roles pick up permissions of models that apps added later.
+    from django.apps import apps as global_apps
+
     from lms.roles import role_permissions_sync
+
+    apps = apps or global_apps  # `flush` sends the signal without historical models
 
     role_permissions_sync(
         group_model=apps.get_model("auth", "Group"),

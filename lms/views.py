@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -22,10 +22,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "lms/dashboard.html", selectors.dashboard_for(user=request.user))
 
 
-class SignInView(auth_views.LoginView):
-    """Sign-in that switches the interface to the user's preferred language."""
+def signin_locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+    """What django-axes answers once a username is locked out: JSON for the API, a page
+    for people. 429 either way, with the wait in Retry-After."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "detail": "Too many failed sign-in attempts: this account is locked for "
+                f"{minutes} minutes.",
+                "errors": [],
+            },
+            status=429,
+        )
+    else:
+        response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
-    redirect_authenticated_user = True
+
+class SignInView(auth_views.LoginView):
+    """Sign-in that switches the interface to the user's preferred language.
+
+    A signed-in user who lands here was turned away from a page they may not open (the
+    Wagtail admin sends them here with a message), so the form shows instead of bouncing
+    them back into a redirect loop.
+    """
 
     def form_valid(self, form):
         response = super().form_valid(form)

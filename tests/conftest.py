@@ -1,0 +1,59 @@
+"""Fixtures for the whole suite."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lms.roles import Role
+from tests.factories import OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and cached fragments live in the cache: every test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(short_name="ICMPD", name="ICMPD")
+
+
+@pytest.fixture
+def users(db, organisation):
+    """One user per role, named after it."""
+    return {
+        "admin": UserFactory(username="admin", roles=[Role.ADMIN]),
+        "reviewer": UserFactory(username="reviewer", roles=[Role.REVIEWER]),
+        "trainer": UserFactory(username="trainer", roles=[Role.TRAINER]),
+        "partner": UserFactory(username="partner", roles=[Role.PARTNER], organisation=organisation),
+        "officer": UserFactory(username="officer", roles=[Role.OFFICER]),
+    }
+
+
+class QueryBudget:
+    """Runs a request and fails if it took more SQL queries than allowed.
+
+    Usage: `query_budget(client.get, "/dashboard/", max_queries=8)`; returns the response.
+    On failure the message lists every query, so the N+1 is visible at once.
+    """
+
+    def __call__(self, request, *args, max_queries: int, **kwargs):
+        with CaptureQueriesContext(connection) as captured:
+            response = request(*args, **kwargs)
+        count = len(captured.captured_queries)
+        if count > max_queries:
+            listing = "\n".join(
+                f"{n}. {query['sql']}" for n, query in enumerate(captured.captured_queries, 1)
+            )
+            pytest.fail(f"{count} queries, more than the {max_queries} allowed:\n{listing}")
+        self.last_count = count
+        return response
+
+
+@pytest.fixture
+def query_budget(db) -> QueryBudget:
+    return QueryBudget()
