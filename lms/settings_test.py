@@ -19,3 +19,6 @@ MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Threads of async code (consumers) must not keep connections open past a test, or the
+# test database cannot be dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

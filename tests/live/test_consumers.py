@@ -33,7 +33,7 @@ async def signed_in_communicator(user, origin: bytes = b"http://localhost"):
 async def test_an_anonymous_connection_is_refused():
     comm = communicator()
 
-    connected, code = await comm.connect()
+    connected, code = await comm.connect(timeout=10)
 
     assert connected is False
     assert code == 4401
@@ -47,7 +47,7 @@ async def test_a_signed_in_user_gets_pong_for_ping():
     user = await sync_to_async(UserFactory)(username="aslam")
     comm = await signed_in_communicator(user)
 
-    connected, _ = await comm.connect()
+    connected, _ = await comm.connect(timeout=10)
     hello = await comm.receive_json_from(timeout=2)
     await comm.send_json_to({"type": "ping", "id": 7})
     pong = await comm.receive_json_from(timeout=2)
@@ -64,7 +64,7 @@ async def test_malformed_messages_get_an_error_not_a_crash():
 
     user = await sync_to_async(UserFactory)(username="aslam")
     comm = await signed_in_communicator(user)
-    await comm.connect()
+    await comm.connect(timeout=10)
     await comm.receive_json_from(timeout=2)
 
     await comm.send_to(text_data="{not json")
@@ -83,7 +83,7 @@ async def test_a_foreign_origin_is_refused_even_when_signed_in():
     user = await sync_to_async(UserFactory)(username="aslam")
     comm = await signed_in_communicator(user, origin=b"https://evil.example")
 
-    connected, _ = await comm.connect()
+    connected, _ = await comm.connect(timeout=10)
 
     assert connected is False
     await comm.disconnect()
