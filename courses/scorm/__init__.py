@@ -1,0 +1,11 @@
+"""The SCORM engine: manifest parsing, safe package extraction and the CMI data models.
+
+Everything in this package is pure Python (no Django import), so it can be tested and
+benchmarked on its own and reused by the upload service, the import command and the API.
+
+- :mod:`courses.scorm.manifest` parses ``imsmanifest.xml`` (SCORM 1.2 and SCORM 2004
+  2nd/3rd/4th edition) into frozen dataclasses.
+- :mod:`courses.scorm.package` validates an uploaded zip and extracts it atomically.
+- :mod:`courses.scorm.datamodel` holds the CMI data models of both versions as data, the
+  validating in-memory models ``Cmi12`` / ``Cmi2004`` and ``apply_commit`` for the server.
+"""
