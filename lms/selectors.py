@@ -2,6 +2,8 @@
 
 from django.db.models import Count
 
+from courses import selectors as course_selectors
+from courses.models import Enrolment
 from lms.models import Organisation, User
 from lms.roles import Role
 
@@ -38,6 +40,12 @@ def dashboard_for(*, user: User) -> dict:
     if Role.ADMIN in roles:
         sections.append("admin")
     context: dict = {"sections": sections, "roles": [role.label for role in user.roles]}
+    if "learner" in sections:
+        context["my_courses"] = course_selectors.my_courses(user=user)
+    if "trainer" in sections or "admin" in sections:
+        context["teaching"] = course_selectors.my_courses(
+            user=user, roles=(Enrolment.Role.TRAINER, Enrolment.Role.ASSISTANT)
+        )
     if "admin" in sections:
         context["figures"] = site_figures()
     return context

@@ -1,0 +1,161 @@
+"""StreamField blocks of module and lesson bodies.
+
+Activity blocks (quiz, SCORM, live session) mark a lesson as having activities: with the
+lesson's completion rule "activities", the lesson completes when each of them is done.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
+
+
+class HeadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(label=_("Heading"), max_length=200)
+    level = blocks.ChoiceBlock(
+        choices=[("h2", _("Section")), ("h3", _("Subsection"))], default="h2", label=_("Level")
+    )
+
+    class Meta:
+        icon = "title"
+        template = "blocks/heading.html"
+        preview_value = {"text": "Indicators of trafficking", "level": "h2"}
+        description = _("A heading that structures the lesson")
+
+
+class ImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock(label=_("Image"))
+    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=300)
+    alt_text = blocks.CharBlock(
+        label=_("Text alternative"),
+        required=False,
+        max_length=300,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+
+    class Meta:
+        icon = "image"
+        template = "blocks/image.html"
+
+
+class VideoBlock(blocks.StructBlock):
+    embed = EmbedBlock(
+        label=_("Video address"), required=False, help_text=_("A video site's address")
+    )
+    file = DocumentChooserBlock(
+        label=_("Video file"), required=False, help_text=_("Or an uploaded MP4/WebM file")
+    )
+    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=300)
+
+    class Meta:
+        icon = "media"
+        template = "blocks/video.html"
+
+
+class DocumentBlock(blocks.StructBlock):
+    document = DocumentChooserBlock(label=_("Document"))
+    description = blocks.CharBlock(label=_("Description"), required=False, max_length=300)
+
+    class Meta:
+        icon = "doc-full"
+        template = "blocks/document.html"
+
+
+class CalloutBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        choices=[
+            ("info", _("Note")),
+            ("success", _("Good practice")),
+            ("warning", _("Caution")),
+            ("danger", _("Legal requirement")),
+        ],
+        default="info",
+        label=_("Kind"),
+    )
+    title = blocks.CharBlock(label=_("Title"), required=False, max_length=200)
+    text = blocks.RichTextBlock(label=_("Text"), features=RICH_TEXT_FEATURES)
+
+    class Meta:
+        icon = "warning"
+        template = "blocks/callout.html"
+        preview_value = {
+            "kind": "warning",
+            "title": "Do no harm",
+            "text": "<p>Never interview a presumed victim in front of a suspected trafficker.</p>",
+        }
+
+
+class ObjectivesBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("Title"), required=False, default=_("By the end you can"))
+    items = blocks.ListBlock(blocks.CharBlock(max_length=300), label=_("Objectives"))
+
+    class Meta:
+        icon = "list-ul"
+        template = "blocks/objectives.html"
+
+
+class ActivityBlock(blocks.StructBlock):
+    """Base of the blocks that a learner completes (quiz, SCORM, live session)."""
+
+    title = blocks.CharBlock(label=_("Title"), max_length=200)
+    required = blocks.BooleanBlock(label=_("Required for completion"), required=False, default=True)
+
+    is_activity = True
+
+
+class QuizActivityBlock(ActivityBlock):
+    """Placeholder until the assessments app provides quizzes to choose from."""
+
+    reference = blocks.CharBlock(
+        label=_("Quiz"), required=False, help_text=_("The quiz's question category or name")
+    )
+
+    class Meta:
+        icon = "form"
+        template = "blocks/activity.html"
+        label = _("Quiz")
+
+
+class ScormActivityBlock(ActivityBlock):
+    """Placeholder until SCORM packages can be chosen."""
+
+    reference = blocks.CharBlock(label=_("SCORM package"), required=False)
+
+    class Meta:
+        icon = "code"
+        template = "blocks/activity.html"
+        label = _("SCORM module")
+
+
+class LiveSessionBlock(ActivityBlock):
+    """Placeholder until live sessions are scheduled in the scheduling app."""
+
+    when = blocks.CharBlock(label=_("When"), required=False)
+
+    class Meta:
+        icon = "group"
+        template = "blocks/activity.html"
+        label = _("Live session")
+
+
+class LessonStreamBlock(blocks.StreamBlock):
+    heading = HeadingBlock()
+    paragraph = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES, icon="pilcrow", template="blocks/paragraph.html"
+    )
+    image = ImageBlock()
+    video = VideoBlock()
+    document = DocumentBlock()
+    callout = CalloutBlock()
+    objectives = ObjectivesBlock()
+    quiz = QuizActivityBlock()
+    scorm = ScormActivityBlock()
+    live_session = LiveSessionBlock()
+
+
+def activity_blocks(body) -> list:
+    """The activity blocks (quiz, SCORM, live session) of a StreamField value, in order."""
+    return [child for child in body if getattr(child.block, "is_activity", False)]

@@ -1,0 +1,13 @@
+from courses.models.enrolment import Enrolment, LessonProgress
+from courses.models.pages import CatalogueIndexPage, CoursePage, LessonPage, ModulePage
+from courses.models.taxonomy import ThematicArea
+
+__all__ = [
+    "CatalogueIndexPage",
+    "CoursePage",
+    "Enrolment",
+    "LessonPage",
+    "LessonProgress",
+    "ModulePage",
+    "ThematicArea",
+]
