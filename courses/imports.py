@@ -5,9 +5,11 @@ slug, instead of duplicating them; pages that the curriculum no longer lists are
 place and reported. The whole import is one transaction: an error leaves nothing behind.
 """
 
+import secrets
 from dataclasses import dataclass, field
 
 import markdown
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
@@ -36,6 +38,7 @@ class ImportResult:
     pages_created: int = 0
     pages_updated: int = 0
     published: bool = False
+    unchanged: bool = False  # the same file was imported before: nothing to do
     not_in_curriculum: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -91,6 +94,13 @@ def curriculum_import(
             [ErrorItem(field="themes", message=slug) for slug in sorted(missing_themes)],
         )
     course = CoursePage.objects.filter(code=curriculum.code).first()
+    if (
+        course is not None
+        and course.curriculum_hash == curriculum.content_hash
+        and not course.has_unpublished_changes
+        and (course.live or not publish)
+    ):
+        return ImportResult(course=course, created=False, published=course.live, unchanged=True)
     created = course is None
     if created:
         course = CoursePage(code=curriculum.code, live=False)
@@ -98,6 +108,13 @@ def curriculum_import(
         course = course.get_latest_revision_as_object()
     _set_course_fields(course, curriculum, themes)
     result = ImportResult(course=course, created=created, published=publish)
+    if course.enrolment_method == CoursePage.EnrolmentMethod.KEY and not course.enrolment_key:
+        # Keys never travel in curriculum files: make one; an administrator can change it.
+        course.enrolment_key = secrets.token_hex(4)
+        result.warnings.append(
+            _("enrolment key set to %(key)s (change it in the course's settings)")
+            % {"key": course.enrolment_key}
+        )
     if created:
         catalogue.add_child(instance=course)
         result.pages_created += 1
@@ -225,7 +242,17 @@ def _upsert(*, parent: Page, page: Page | None, model, slug: str, fields: dict):
 
 def _save(page: Page, *, user: User | None, publish: bool) -> None:
     """A new revision (validated); a live page's published content changes only on publish."""
-    revision = page.save_revision(user=user, log_action=True, clean=True)
+    try:
+        revision = page.save_revision(user=user, log_action=True, clean=True)
+    except ValidationError as error:
+        raise ServiceError(
+            _("%(page)s cannot be saved: nothing was imported.") % {"page": page.title},
+            [
+                ErrorItem(field=name, message=message)
+                for name, messages in error.message_dict.items()
+                for message in messages
+            ],
+        ) from None
     if publish:
         # Permission to publish was checked once, up front, for the whole tree.
         revision.publish(user=user, skip_permission_checks=True)

@@ -102,6 +102,7 @@ def lesson_counts(*, courses: list[CoursePage]) -> dict[int, int]:
         LessonPage.objects.live()
         .annotate(course_path=Substr("path", 1, PATH_STEP * COURSE_DEPTH))
         .filter(course_path__in=list(paths))
+        .order_by()  # Page's default ordering by path would split the groups
         .values("course_path")
         .annotate(n=Count("pk"))
     )

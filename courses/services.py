@@ -33,6 +33,7 @@ from courses.signals import course_completed
 from lms.exceptions import ErrorItem, NotAllowed, ServiceError
 from lms.models import User
 from lms.roles import Role
+from lms.services import user_upsert
 
 # --- Site structure ----------------------------------------------------------------------
 PAGE_PERMISSIONS = {
@@ -182,6 +183,9 @@ class BulkEnrolmentResult:
 
 
 ROSTER_COLUMNS = ("username", "service_number", "email")
+# Columns that describe a new officer: a row naming an unknown service number with a first
+# name creates the officer's account (they set a password through "forgotten password").
+ROSTER_PERSON_COLUMNS = ("first_name", "last_name", "rank", "unit", "phone")
 
 
 def roster_parse(*, data: bytes | str) -> list[tuple[int, dict[str, str]]]:
@@ -215,7 +219,11 @@ def roster_parse(*, data: bytes | str) -> list[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text), fieldnames=header)
     next(reader)
     for row in reader:
-        values = {k: (v or "").strip() for k, v in row.items() if k in ROSTER_COLUMNS}
+        values = {
+            k: (v or "").strip()
+            for k, v in row.items()
+            if k in ROSTER_COLUMNS + ROSTER_PERSON_COLUMNS
+        }
         if any(values.values()):
             rows.append((reader.line_num, values))
     return rows
@@ -229,7 +237,8 @@ def enrolment_bulk_create(
     role: str = Enrolment.Role.LEARNER,
 ) -> BulkEnrolmentResult:
     """Enrol every officer the rows name; if any row is wrong, enrol nobody and say which
-    lines are wrong and why."""
+    lines are wrong and why. A row with an unknown service number and a first name creates
+    that officer's account (names are kept exactly as written, Urdu included)."""
     rows = list(rows)
     wanted = {key: {r[key] for _n, r in rows if r.get(key)} for key in ROSTER_COLUMNS}
     # One query per way of naming officers; service numbers and emails ignore case.
@@ -248,14 +257,16 @@ def enrolment_bulk_create(
             )
         },
     }
-    errors, found = [], []
+    errors, found, new_officers = [], [], []
     for line, row in rows:
         user = None
         for key in ROSTER_COLUMNS:
             value = row.get(key, "")
             if value:
                 user = index[key].get(value if key == "username" else value.lower())
-                if user is None:
+                if user is None and key == "service_number" and row.get("first_name"):
+                    new_officers.append((line, row))
+                elif user is None:
                     errors.append(
                         ErrorItem(line=line, field=key, message=_("no user %s") % repr(value))
                     )
@@ -266,8 +277,28 @@ def enrolment_bulk_create(
             errors.append(ErrorItem(line=line, message=_("%s is deactivated") % user.username))
         elif user is not None:
             found.append(user)
+    taken = set(
+        User.objects.filter(
+            username__in=[row["service_number"].lower() for _n, row in new_officers]
+        ).values_list("username", flat=True)
+    )
+    for line, row in new_officers:
+        if row["service_number"].lower() in taken:
+            errors.append(
+                ErrorItem(line=line, field="service_number", message=_("username already taken"))
+            )
     if errors:
         raise ServiceError(_("Nobody was enrolled: fix these lines and try again."), errors)
+    for _line, row in new_officers:
+        found.append(
+            user_upsert(
+                username=row["service_number"].lower(),
+                roles=[Role.OFFICER],
+                service_number=row["service_number"],
+                email=row.get("email", ""),
+                **{k: row[k] for k in ROSTER_PERSON_COLUMNS if row.get(k)},
+            )
+        )
     result = BulkEnrolmentResult()
     existing = set(
         Enrolment.objects.filter(course=course, user__in=found)

@@ -4,6 +4,8 @@ Contract: shared/API.md. Authentication is a bearer token (`POST /api/v1/auth/to
 the browser's session cookie (with CSRF on unsafe methods).
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
@@ -12,6 +14,8 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import django_auth
 from ninja.throttling import AnonRateThrottle
 from wagtail.api.v3.auth import BearerTokenAuth
@@ -31,7 +35,21 @@ class BearerToken(BearerTokenAuth):
         return api_token
 
 
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Times in the site's zone (Asia/Karachi) with their offset, as the contract says."""
+
+    def default(self, o):
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
+
+
+class Renderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+
+
 api = NinjaAPI(
+    renderer=Renderer(),
     title="FIA Academy LMS API",
     version="1",
     description="Courses, enrolments, quizzes, SCORM, trainers, certificates and scheduling.",
@@ -162,3 +180,4 @@ def me(request: HttpRequest):
 
 
 api.add_router("/", accounts)
+api.add_router("/", "courses.api.router")

@@ -68,6 +68,9 @@ def user_upsert(
     if password is not None:
         user.set_password(password)
         user.save(update_fields=["password"])
+    elif created:
+        user.set_unusable_password()  # they choose one through "forgotten password"
+        user.save(update_fields=["password"])
     user_set_roles(user=user, roles=roles)
     return user
 

@@ -40,6 +40,9 @@ class Command(BaseCommand):
         except ServiceError as error:
             raise CommandError(str(error)) from None
         course = result.course
+        if result.unchanged:
+            self.stdout.write(f"{course.code} {course.title}: unchanged since the last import.")
+            return
         verb = "created" if result.created else "updated"
         state = "published" if publish else "saved as drafts"
         self.stdout.write(
