@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -203,7 +203,7 @@ def course_enrol(request: HttpRequest, code: str, body: EnrolIn | None = None):
     enrolment = services.enrolment_create(
         user=request.user, course=course, key=body.key if body else ""
     )
-    return 201, enrolment
+    return Status(201, enrolment)
 
 
 class MyCourseOut(Schema):
@@ -290,4 +290,4 @@ def course_bulk_enrol(
     if role not in Enrolment.Role.values:
         raise ServiceError(f"role must be one of {', '.join(Enrolment.Role.values)}")
     result = services.enrolment_bulk_create(course=course, rows=rows, role=role)
-    return 201, {"enrolled": result.enrolled, "already_enrolled": result.already}
+    return Status(201, {"enrolled": result.enrolled, "already_enrolled": result.already})

@@ -16,7 +16,7 @@ from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 from wagtail.models import Page
 
 from courses import curriculum as fmt
-from courses.blocks import RICH_TEXT_FEATURES
+from courses.blocks import RICH_TEXT_FEATURES, LessonStreamBlock
 from courses.models import CatalogueIndexPage, CoursePage, Enrolment, LessonPage, ModulePage
 from courses.models.taxonomy import ThematicArea
 from lms.exceptions import ErrorItem, NotAllowed, ServiceError
@@ -162,6 +162,7 @@ def curriculum_import(
             course=course,
             defaults={"role": Enrolment.Role.TRAINER, "source": Enrolment.Source.IMPORT},
         )
+    result.course = CoursePage.objects.get(pk=course.pk)  # publishing worked on copies
     return result
 
 
@@ -203,16 +204,12 @@ def _lesson_fields(session: fmt.Session) -> dict:
         else:
             body.append(("paragraph", html))
     if session.quiz is not None:
-        body.append(
-            (
-                "quiz",
-                {
-                    "title": session.quiz.title or _("Knowledge check"),
-                    "required": True,
-                    "reference": session.quiz.category,
-                },
-            )
-        )
+        # A knowledge check: the trainer picks (or builds) the quiz from the course's
+        # question bank, whose category the curriculum names, in the lesson's editor.
+        quiz_block = LessonStreamBlock.base_blocks["quiz"]
+        value = {name: child.get_default() for name, child in quiz_block.child_blocks.items()}
+        value.update(title=session.quiz.title or _("Knowledge check"), required=True)
+        body.append(("quiz", value))
     return {
         "title": session.title,
         "objectives": "\n".join(session.objectives),
