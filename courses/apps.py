@@ -20,6 +20,8 @@ class CoursesConfig(AppConfig):
         # signal, like lms's role sync, which was connected first and so runs first.
         from django.apps import apps
 
+        from courses import admin_hooks  # noqa: F401 - registers its admin hooks
+
         last = [config for config in apps.get_app_configs() if config.models_module][-1]
         post_migrate.connect(
             _ensure_site_structure, sender=last, dispatch_uid="courses-site-structure"

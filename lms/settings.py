@@ -239,6 +239,19 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("UPLOAD_MAX_MEMORY_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
+# --- SCORM packages ----------------------------------------------------------------------
+# Caps applied to every uploaded SCORM zip (courses.scorm.package.PackageLimits).
+SCORM_MAX_BYTES = env.int("SCORM_MAX_BYTES", default=500 * 1024 * 1024)  # upload and expanded
+SCORM_MAX_MEMBERS = env.int("SCORM_MAX_MEMBERS", default=10_000)
+SCORM_MAX_RATIO = env.float("SCORM_MAX_RATIO", default=100.0)
+SCORM_COMMIT_MAX_BYTES = env.int("SCORM_COMMIT_MAX_BYTES", default=1024 * 1024)
+SCORM_COMMIT_INTERVAL_SECONDS = env.int("SCORM_COMMIT_INTERVAL_SECONDS", default=30)
+
+# --- Courses -----------------------------------------------------------------------------
+# Similarity score (0-1) from which an existing course is shown as a possible duplicate.
+COURSE_SIMILARITY_THRESHOLD = env.float("COURSE_SIMILARITY_THRESHOLD", default=0.3)
+CURRICULUM_MAX_BYTES = env.int("CURRICULUM_MAX_BYTES", default=2 * 1024 * 1024)
+
 # --- Wagtail -----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "FIA Academy"
 WAGTAILADMIN_BASE_URL = SITE_URL

@@ -13,6 +13,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from courses.blocks import LessonStreamBlock, activity_blocks
+from courses.panels import SimilarCoursesPanel
 
 COURSE_CODE = RegexValidator(
     r"^[A-Z][A-Z0-9]{1,9}(-[A-Z0-9]{1,10}){1,3}$",
@@ -163,6 +164,7 @@ class CoursePage(Page):
         FieldPanel("cover_image"),
         FieldPanel("prerequisites"),
         FieldPanel("curriculum_source"),
+        SimilarCoursesPanel(heading=_("Possible duplicates")),
     ]
     enrolment_panels = [
         FieldPanel("enrolment_method"),

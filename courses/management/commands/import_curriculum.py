@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from courses.imports import curriculum_import_file
+from courses.similarity import similar_to_course
 from lms.exceptions import ServiceError
 from lms.models import User
 
@@ -53,6 +54,13 @@ class Command(BaseCommand):
         )
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"warning: {warning}"))
+        for item in similar_to_course(course=course):
+            self.stdout.write(
+                self.style.WARNING(
+                    f"looks like {item.course.code} {item.course.title} "
+                    f"({item.percent}% similar): consider extending it instead"
+                )
+            )
         if result.not_in_curriculum:
             self.stdout.write(
                 "Pages kept that the curriculum no longer lists: "
