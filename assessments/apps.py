@@ -6,3 +6,9 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Assessments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from assessments.services.grades import course_grade
+        from courses.completion import register_grade_provider
+
+        register_grade_provider(course_grade)

@@ -9,6 +9,7 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
 
@@ -107,27 +108,54 @@ class ActivityBlock(blocks.StructBlock):
 
 
 class QuizActivityBlock(ActivityBlock):
-    """Placeholder until the assessments app provides quizzes to choose from."""
+    """A quiz of the course (built in the admin under Snippets → Quizzes)."""
 
-    reference = blocks.CharBlock(
-        label=_("Quiz"), required=False, help_text=_("The quiz's question category or name")
-    )
+    quiz = SnippetChooserBlock("assessments.Quiz", label=_("Quiz"), required=False)
 
     class Meta:
         icon = "form"
-        template = "blocks/activity.html"
+        template = "blocks/quiz_activity.html"
         label = _("Quiz")
 
 
-class ScormActivityBlock(ActivityBlock):
-    """Placeholder until SCORM packages can be chosen."""
+def scorm_package_choices() -> list[tuple[str, str]]:
+    """Every SCORM package of the site, labelled with its course (read when a form renders)."""
+    from courses.models import ScormPackage
 
-    reference = blocks.CharBlock(label=_("SCORM package"), required=False)
+    return [
+        (str(pk), f"{code} · {title}")
+        for pk, code, title in ScormPackage.objects.order_by("course__code", "title").values_list(
+            "pk", "course__code", "title"
+        )
+    ]
+
+
+class ScormActivityBlock(ActivityBlock):
+    """A SCORM package of the course, opened in the SCORM player."""
+
+    package = blocks.ChoiceBlock(
+        choices=scorm_package_choices,
+        label=_("SCORM package"),
+        required=False,
+        help_text=_("Upload packages in the admin menu under SCORM packages."),
+    )
 
     class Meta:
         icon = "code"
-        template = "blocks/activity.html"
+        template = "courses/blocks/scorm_activity.html"
         label = _("SCORM module")
+
+    def get_context(self, value, parent_context=None):
+        from courses.models import ScormPackage
+
+        context = super().get_context(value, parent_context=parent_context)
+        package_id = value.get("package")
+        context["package"] = (
+            ScormPackage.objects.select_related("course").filter(pk=package_id).first()
+            if str(package_id or "").isdigit()
+            else None
+        )
+        return context
 
 
 class LiveSessionBlock(ActivityBlock):

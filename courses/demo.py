@@ -4,8 +4,9 @@ demo trainer teaching them and the demo officer enrolled in one."""
 from pathlib import Path
 
 from courses import services
+from courses.demo_scorm import scorm_demo_attach
 from courses.imports import curriculum_import_file
-from courses.models import Enrolment
+from courses.models import Enrolment, LessonPage
 from lms.models import User
 
 CURRICULA = Path(__file__).resolve().parent / "curricula"
@@ -30,10 +31,34 @@ def seed(*, stdout=None) -> None:
             check_permissions=False,
         )
         courses[result.course.code] = result.course
-    services.enrolment_create(
-        user=officer,
-        course=courses["FIA-THB-101"],
-        source=Enrolment.Source.BULK,
-    )
+    for code in ("FIA-THB-101", "FIA-DOC-201"):
+        services.enrolment_create(user=officer, course=courses[code], source=Enrolment.Source.BULK)
+    packages = _scorm_demo(course=courses["FIA-DOC-201"], user=trainer)
     if stdout:
-        stdout.write(f"  courses: {len(courses)} courses from ToT curricula ({', '.join(courses)})")
+        stdout.write(
+            f"  courses: {len(courses)} courses from ToT curricula ({', '.join(courses)}), "
+            f"{len(packages)} SCORM packages in FIA-DOC-201"
+        )
+
+
+def _scorm_demo(*, course, user) -> list:
+    """The two demo SCORM packages (1.2 and 2004), placed in the course's first lesson."""
+    versions = scorm_demo_attach(course=course, user=user)
+    lesson = LessonPage.objects.live().descendant_of(course).order_by("path").first()
+    lesson = lesson.get_latest_revision_as_object()
+    placed = {str(b.value.get("package")) for b in lesson.body if b.block_type == "scorm"}
+    missing = [v for v in versions if str(v.package_id) not in placed]
+    if missing:
+        for version in missing:
+            lesson.body.append(
+                (
+                    "scorm",
+                    {
+                        "title": version.package.title,
+                        "required": False,
+                        "package": str(version.package_id),
+                    },
+                )
+            )
+        lesson.save_revision(user=user).publish(user=user, skip_permission_checks=True)
+    return versions

@@ -181,3 +181,5 @@ def me(request: HttpRequest):
 
 api.add_router("/", accounts)
 api.add_router("/", "courses.api.router")
+api.add_router("/", "courses.scorm.api.router")
+api.add_router("/", "assessments.api.router")

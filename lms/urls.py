@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses.scorm import views as scorm_views
 from lms import views
 from lms.api import api
 
@@ -17,6 +18,12 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("language/", views.language_switch, name="language_switch"),
     path("learn/", include("courses.urls")),
+    path("quizzes/", include("assessments.urls")),
+    path(
+        "scorm-content/<int:version_id>/<path:path>",
+        scorm_views.scorm_content,
+        name="scorm_content",
+    ),
     path("api/v1/", api.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),

@@ -1,5 +1,12 @@
 from courses.models.enrolment import Enrolment, LessonProgress
 from courses.models.pages import CatalogueIndexPage, CoursePage, LessonPage, ModulePage
+from courses.models.scorm import (
+    ScormAttempt,
+    ScormInteraction,
+    ScormObjective,
+    ScormPackage,
+    ScormPackageVersion,
+)
 from courses.models.taxonomy import ThematicArea
 
 __all__ = [
@@ -9,5 +16,10 @@ __all__ = [
     "LessonPage",
     "LessonProgress",
     "ModulePage",
+    "ScormAttempt",
+    "ScormInteraction",
+    "ScormObjective",
+    "ScormPackage",
+    "ScormPackageVersion",
     "ThematicArea",
 ]

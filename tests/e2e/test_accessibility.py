@@ -17,6 +17,20 @@ PAGES = [
     ("partner", "/dashboard/"),
     ("admin", "/dashboard/"),
     ("officer", "/accounts/password_change/"),
+    (None, "/courses/"),
+    (None, "/courses/fia-thb-101/"),
+    ("officer", "/courses/fia-thb-101/"),
+    (
+        "officer",
+        "/courses/fia-thb-101/day-1-recognising-trafficking-at-the-border/why-the-border-matters/",
+    ),
+    ("trainer", "/learn/FIA-THB-101/participants/"),
+    # assessments (quiz 2 is FIA-THB-101's demo quiz: assessments.demo seeds in a fixed order)
+    ("officer", "/quizzes/2/"),
+    ("trainer", "/quizzes/2/"),
+    ("trainer", "/quizzes/2/grading/"),
+    ("trainer", "/quizzes/courses/FIA-THB-101/gradebook/"),
+    ("trainer", "/quizzes/courses/FIA-THB-101/questions/"),
 ]
 
 

@@ -36,7 +36,9 @@ def test_import_review_publish_enrol_and_complete(new_page, live_site, tmp_path)
     trainer.set_input_files("input[type=file]", str(curriculum))
     assert trainer.locator("input[name=publish]").count() == 0  # trainers cannot publish
     trainer.get_by_role("button", name="Import").click()
-    expect(trainer.get_by_text("TST-EXA-101 · Trafficking indicators at the airport")).to_be_visible()
+    expect(
+        trainer.get_by_text("TST-EXA-101 · Trafficking indicators at the airport")
+    ).to_be_visible()
     expect(trainer.get_by_text("saved as drafts")).to_be_visible()
     screenshot(trainer, "courses-import-result")
 

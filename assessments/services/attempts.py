@@ -1,0 +1,488 @@
+"""Attempt lifecycle: start (or resume), autosave, submit and grade, time rules, manual
+grading and regrading. The server owns the clock: every call first applies the quiz's rule
+for an attempt past its deadline."""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments import grading
+from assessments.models import (
+    ManualGrade,
+    Question,
+    QuestionVersion,
+    Quiz,
+    QuizAttempt,
+)
+from courses.models import Enrolment
+from lms.exceptions import Conflict, ErrorItem, NotAllowed, ServiceError, TooLarge
+
+State = QuizAttempt.State
+
+
+def _slack() -> timedelta:
+    """Network slack allowed after a deadline for a request already on its way."""
+    return timedelta(seconds=getattr(settings, "ASSESSMENTS_DEADLINE_SLACK_SECONDS", 5))
+
+
+def _max_response_bytes() -> int:
+    return getattr(settings, "ASSESSMENTS_MAX_RESPONSE_BYTES", 256 * 1024)
+
+
+# --- Start -------------------------------------------------------------------------------
+def _learner_enrolment(*, quiz: Quiz, user) -> Enrolment | None:
+    return Enrolment.objects.filter(
+        user=user,
+        course_id=quiz.course_id,
+        role=Enrolment.Role.LEARNER,
+        status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED],
+    ).first()
+
+
+def _candidates(*, slot, course_id: int) -> list[Question]:
+    category = slot.category
+    filters = Q(category=category)
+    if slot.include_subcategories:
+        filters |= Q(category__course_id=course_id, category__path__startswith=category.path + "/")
+    return list(
+        Question.objects.filter(filters, hidden=False, current_version__isnull=False)
+        .exclude(qtype="description")
+        .order_by("pk")
+        .only("pk", "current_version_id")
+    )
+
+
+def _select_questions(*, quiz: Quiz, rng: random.Random) -> list[dict]:
+    """The questions of a new attempt: fixed slots and random draws, frozen (no repeats)."""
+    slots = list(quiz.slots.select_related("question", "category").order_by("sort_order", "pk"))
+    fixed = {slot.question_id for slot in slots if slot.question_id}
+    used: set[int] = set(fixed)
+    chosen: list[dict] = []
+    for slot in slots:
+        if slot.question_id:
+            if slot.question.current_version_id is None:
+                continue
+            picks = [(slot.question_id, slot.question.current_version_id)]
+        else:
+            pool = [q for q in _candidates(slot=slot, course_id=quiz.course_id) if q.pk not in used]
+            if len(pool) < slot.random_count:
+                raise Conflict(
+                    _("The quiz asks for %(n)s random questions from %(cat)s, which has %(m)s.")
+                    % {"n": slot.random_count, "cat": slot.category, "m": len(pool)}
+                )
+            picks = [(q.pk, q.current_version_id) for q in rng.sample(pool, slot.random_count)]
+        for question_id, version_id in picks:
+            used.add(question_id)
+            chosen.append(
+                {
+                    "quiz_slot": slot.pk,
+                    "question": question_id,
+                    "version": version_id,
+                    "mark": float(slot.mark),
+                    "random": slot.is_random,
+                }
+            )
+    if not chosen:
+        raise Conflict(_("This quiz has no questions yet."))
+    return chosen
+
+
+def attempt_deadline(*, quiz: Quiz, started_at: datetime) -> datetime | None:
+    candidates = []
+    if quiz.time_limit_seconds:
+        candidates.append(started_at + timedelta(seconds=quiz.time_limit_seconds))
+    if quiz.closes_at:
+        candidates.append(quiz.closes_at)
+    return min(candidates) if candidates else None
+
+
+@transaction.atomic
+def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> QuizAttempt:
+    """Start a new attempt, or return the one in progress (after its deadline rule)."""
+    now = now or timezone.now()
+    open_attempt = (
+        QuizAttempt.objects.select_for_update()
+        .filter(quiz=quiz, user=user, state__in=QuizAttempt.OPEN_STATES)
+        .first()
+    )
+    if open_attempt is not None:
+        attempt_apply_deadline(attempt=open_attempt, now=now)
+        if open_attempt.is_open:
+            return open_attempt
+    if _learner_enrolment(quiz=quiz, user=user) is None:
+        raise NotAllowed(_("Only learners enrolled in the course can attempt this quiz."))
+    if quiz.opens_at and now < quiz.opens_at:
+        raise NotAllowed(_("This quiz is not open yet."))
+    if quiz.closes_at and now >= quiz.closes_at:
+        raise NotAllowed(_("This quiz is closed."))
+    previous = QuizAttempt.objects.filter(quiz=quiz, user=user)
+    counted = previous.exclude(state=State.ABANDONED).count() if quiz.attempts_allowed else 0
+    if quiz.attempts_allowed and counted >= quiz.attempts_allowed:
+        raise NotAllowed(_("You have used all the attempts this quiz allows."))
+    number = (previous.aggregate(n=Max("number"))["n"] or 0) + 1
+    rng = random.Random(secrets.randbits(64))  # noqa: S311 (a shuffle, not a secret)
+    chosen = _select_questions(quiz=quiz, rng=rng)
+    if quiz.shuffle_questions:
+        rng.shuffle(chosen)
+    versions = dict(
+        QuestionVersion.objects.filter(pk__in=[c["version"] for c in chosen]).values_list(
+            "pk", "data"
+        )
+    )
+    per_page = quiz.questions_per_page
+    slots = []
+    page = 0
+    gradable_on_page = 0
+    for number_in_quiz, item in enumerate(chosen, 1):
+        data = versions[item["version"]]
+        if not grading.is_gradable(data):
+            item["mark"] = 0.0
+        item["slot"] = number_in_quiz
+        item["page"] = page
+        item["layout"] = grading.question_layout(data, shuffle=quiz.shuffle_answers, rng=rng)
+        slots.append(item)
+        gradable_on_page += 1
+        if per_page and gradable_on_page >= per_page:
+            page += 1
+            gradable_on_page = 0
+    attempt = QuizAttempt(
+        quiz=quiz,
+        user=user,
+        number=number,
+        started_at=now,
+        deadline=attempt_deadline(quiz=quiz, started_at=now),
+        layout={"slots": slots, "pages": max(s["page"] for s in slots) + 1},
+        max_marks=sum(s["mark"] for s in slots),
+    )
+    try:
+        with transaction.atomic():
+            attempt.save()
+    except IntegrityError:  # a second tab started it at the same moment
+        return QuizAttempt.objects.get(quiz=quiz, user=user, state__in=QuizAttempt.OPEN_STATES)
+    QuestionVersion.objects.filter(pk__in=versions, in_use=False).update(in_use=True)
+    return attempt
+
+
+# --- Time rules --------------------------------------------------------------------------
+def attempt_apply_deadline(*, attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:
+    """Apply the quiz's rule to an open attempt past its deadline (the row is locked by the
+    caller): submit it, let it wait in the grace period, or mark it not counted."""
+    now = now or timezone.now()
+    if not attempt.is_open or attempt.deadline is None or now <= attempt.deadline + _slack():
+        return attempt
+    quiz = attempt.quiz
+    rule = quiz.overdue_handling
+    if rule == Quiz.OverdueHandling.AUTOSUBMIT:
+        _attempt_finish(attempt=attempt, finished_at=attempt.deadline, late=False)
+    elif rule == Quiz.OverdueHandling.GRACE_PERIOD and now <= attempt.deadline + timedelta(
+        seconds=quiz.grace_period_seconds
+    ):
+        if attempt.state != State.OVERDUE:
+            attempt.state = State.OVERDUE
+            attempt.save(update_fields=["state"])
+    else:
+        attempt.state = State.ABANDONED
+        attempt.finished_at = None
+        attempt.save(update_fields=["state", "finished_at"])
+    return attempt
+
+
+@transaction.atomic
+def attempt_refresh(*, attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:
+    """The attempt, locked and brought up to date with its deadline rule."""
+    attempt = _locked(attempt)
+    return attempt_apply_deadline(attempt=attempt, now=now)
+
+
+@transaction.atomic
+def attempts_close_overdue(*, quiz: Quiz | None = None, now: datetime | None = None) -> int:
+    """Apply the deadline rule to every open attempt past its deadline (a periodic task)."""
+    now = now or timezone.now()
+    rows = QuizAttempt.objects.select_for_update().filter(
+        state__in=QuizAttempt.OPEN_STATES, deadline__lt=now - _slack()
+    )
+    if quiz is not None:
+        rows = rows.filter(quiz=quiz)
+    count = 0
+    for attempt in rows.select_related("quiz"):
+        before = attempt.state
+        attempt_apply_deadline(attempt=attempt, now=now)
+        count += attempt.state != before
+    return count
+
+
+def _locked(attempt: QuizAttempt) -> QuizAttempt:
+    return QuizAttempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+
+
+def _check_owner(attempt: QuizAttempt, user) -> None:
+    if attempt.user_id != user.pk:
+        from django.http import Http404
+
+        raise Http404
+
+
+def _clean_responses(attempt: QuizAttempt, responses: dict) -> dict[str, dict]:
+    if not isinstance(responses, dict):
+        raise ServiceError(_("Responses must be an object keyed by slot number."))
+    if len(json.dumps(responses)) > _max_response_bytes():
+        raise TooLarge(_("These responses are too large to save."))
+    known = {str(s["slot"]) for s in attempt.layout.get("slots", [])}
+    errors = []
+    clean = {}
+    for key, value in responses.items():
+        if str(key) not in known:
+            errors.append(ErrorItem(field=str(key), message=_("There is no such question.")))
+        elif not isinstance(value, dict):
+            errors.append(ErrorItem(field=str(key), message=_("A response must be an object.")))
+        else:
+            clean[str(key)] = value
+    if errors:
+        raise ServiceError(_("Some responses could not be saved."), errors)
+    return clean
+
+
+def attempt_save_responses(
+    *, attempt: QuizAttempt, user, responses: dict, now: datetime | None = None
+) -> QuizAttempt:
+    """Autosave: merge these slots' responses into the attempt. Saving the same responses
+    again changes nothing. Refused (409) once the attempt is no longer in progress; the
+    deadline rule is applied (and kept) first, in its own transaction."""
+    now = now or timezone.now()
+    _check_owner(attempt, user)
+    attempt_refresh(attempt=attempt, now=now)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        attempt_apply_deadline(attempt=attempt, now=now)
+        if attempt.state != State.IN_PROGRESS:
+            raise Conflict(_("This attempt is closed: answers can no longer be changed."))
+        clean = _clean_responses(attempt, responses)
+        merged = {**attempt.responses, **clean}
+        if merged != attempt.responses:
+            attempt.responses = merged
+            attempt.responses_saved_at = now
+            attempt.save(update_fields=["responses", "responses_saved_at"])
+    return attempt
+
+
+# --- Grading -----------------------------------------------------------------------------
+def _versions_of(attempts: list[QuizAttempt]) -> dict[int, dict]:
+    ids = {s["version"] for a in attempts for s in a.layout.get("slots", [])}
+    return dict(QuestionVersion.objects.filter(pk__in=ids).values_list("pk", "data"))
+
+
+def attempt_grade(
+    *, attempt: QuizAttempt, versions: dict[int, dict], manual: dict[int, ManualGrade]
+) -> None:
+    """(Re)compute marks, feedback, total and grade of a finished attempt, in memory."""
+    marks: dict[str, float | None] = {}
+    feedback: dict[str, dict] = {}
+    needs_grading = False
+    for slot in attempt.layout.get("slots", []):
+        key = str(slot["slot"])
+        question = versions[slot["version"]]
+        grade = grading.grade_response(
+            question, attempt.responses.get(key), layout=slot.get("layout")
+        )
+        fraction = grade.fraction
+        state = grade.state
+        if slot["slot"] in manual:
+            fraction = manual[slot["slot"]].fraction
+            state = grading._state(fraction)
+        elif grade.needs_grading:
+            needs_grading = True
+        if not grading.is_gradable(question):
+            marks[key] = None
+        else:
+            marks[key] = None if fraction is None else round(fraction * slot["mark"], 7)
+        feedback[key] = {
+            "state": state,
+            "fraction": fraction,
+            "ids": list(grade.feedback_ids),
+            "summary": grade.summary,
+        }
+    attempt.marks = marks
+    attempt.feedback = feedback
+    attempt.needs_grading = needs_grading
+    if needs_grading:
+        attempt.sum_marks = None
+        attempt.grade_percent = None
+    else:
+        attempt.sum_marks = round(sum(m for m in marks.values() if m is not None), 7)
+        attempt.grade_percent = (
+            round(100 * attempt.sum_marks / attempt.max_marks, 5) if attempt.max_marks else 0.0
+        )
+
+
+def _attempt_finish(*, attempt: QuizAttempt, finished_at: datetime, late: bool) -> None:
+    manual = {m.slot: m for m in attempt.manual_grades.all()}
+    attempt_grade(attempt=attempt, versions=_versions_of([attempt]), manual=manual)
+    attempt.state = State.FINISHED
+    attempt.finished_at = finished_at
+    attempt.submitted_late = late
+    attempt.save()
+    from assessments.services.grades import quiz_completion_update
+
+    quiz_completion_update(quiz=attempt.quiz, user=attempt.user)
+
+
+def attempt_submit(
+    *, attempt: QuizAttempt, user, responses: dict | None = None, now: datetime | None = None
+) -> QuizAttempt:
+    """Finish and grade. Submitting again returns the same result; two submits at once
+    grade once (the row is locked). After the deadline the quiz's rule decides: within a
+    grace period the saved answers are graded (new ones refused), otherwise the attempt
+    was already submitted at its deadline or is not counted (409)."""
+    now = now or timezone.now()
+    _check_owner(attempt, user)
+    attempt_refresh(attempt=attempt, now=now)  # keeps the deadline rule's outcome
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.state == State.FINISHED:
+            return attempt
+        attempt_apply_deadline(attempt=attempt, now=now)
+        if attempt.state == State.FINISHED:  # submitted automatically at the deadline
+            return attempt
+        if attempt.state == State.ABANDONED:
+            raise Conflict(
+                _("Time ran out before this attempt was submitted: it does not count."),
+            )
+        late = attempt.state == State.OVERDUE
+        if responses and not late:
+            attempt.responses = {**attempt.responses, **_clean_responses(attempt, responses)}
+            attempt.responses_saved_at = now
+        _attempt_finish(attempt=attempt, finished_at=now, late=late)
+    return attempt
+
+
+# --- Manual grading and regrading ----------------------------------------------------------
+def _check_manager(*, quiz: Quiz, user) -> None:
+    from assessments.selectors import can_manage_quiz
+
+    if not can_manage_quiz(user=user, quiz=quiz):
+        raise NotAllowed(_("Only the course's trainers grade its quizzes."))
+
+
+@transaction.atomic
+def manual_grade_save(
+    *, attempt: QuizAttempt, slot: int, mark: float, comment: str = "", grader
+) -> QuizAttempt:
+    """A trainer's mark for one slot (an essay); the attempt's grade is recomputed."""
+    attempt = _locked(attempt)
+    _check_manager(quiz=attempt.quiz, user=grader)
+    if attempt.state != State.FINISHED:
+        raise Conflict(_("Only submitted attempts are graded."))
+    layout_slot = next((s for s in attempt.layout["slots"] if s["slot"] == slot), None)
+    if layout_slot is None:
+        raise ServiceError(_("There is no such question."), [ErrorItem(field="slot", message="")])
+    max_mark = layout_slot["mark"]
+    if not max_mark or not 0 <= mark <= max_mark:
+        raise ServiceError(
+            _("Give a mark between 0 and %(max)s.") % {"max": f"{max_mark:g}"},
+            [ErrorItem(field="mark", message=_("Out of range."))],
+        )
+    ManualGrade.objects.update_or_create(
+        attempt=attempt,
+        slot=slot,
+        defaults={
+            "fraction": mark / max_mark,
+            "comment": comment,
+            "graded_by": grader,
+            "graded_at": timezone.now(),
+        },
+    )
+    manual = {m.slot: m for m in attempt.manual_grades.all()}
+    attempt_grade(attempt=attempt, versions=_versions_of([attempt]), manual=manual)
+    attempt.save(update_fields=["marks", "feedback", "needs_grading", "sum_marks", "grade_percent"])
+    from assessments.services.grades import quiz_completion_update
+
+    quiz_completion_update(quiz=attempt.quiz, user=attempt.user)
+    return attempt
+
+
+@transaction.atomic
+def quiz_regrade(*, quiz: Quiz, user, to_current_versions: bool = True) -> int:
+    """Regrade every finished attempt of the quiz (after a question was fixed). With
+    ``to_current_versions`` an attempt's questions move to their current version when the
+    fix kept the same type and number of choices (so the frozen order still fits)."""
+    _check_manager(quiz=quiz, user=user)
+    attempts = list(
+        QuizAttempt.objects.select_for_update()
+        .filter(quiz=quiz, state=State.FINISHED)
+        .prefetch_related("manual_grades")
+    )
+    if not attempts:
+        return 0
+    current = dict(
+        Question.objects.filter(
+            pk__in={s["question"] for a in attempts for s in a.layout["slots"]}
+        ).values_list("pk", "current_version_id")
+    )
+    versions = _versions_of(attempts)
+    if to_current_versions:
+        versions.update(
+            QuestionVersion.objects.filter(pk__in=set(current.values())).values_list("pk", "data")
+        )
+    changed = 0
+    for attempt in attempts:
+        if to_current_versions:
+            for slot in attempt.layout["slots"]:
+                new = current.get(slot["question"])
+                old_data, new_data = versions[slot["version"]], versions.get(new)
+                if new and new != slot["version"] and _compatible(old_data, new_data):
+                    slot["version"] = new
+        before = (attempt.marks, attempt.sum_marks)
+        attempt_grade(
+            attempt=attempt,
+            versions=versions,
+            manual={m.slot: m for m in attempt.manual_grades.all()},
+        )
+        if (attempt.marks, attempt.sum_marks) != before:
+            changed += 1
+        attempt.save(
+            update_fields=[
+                "layout",
+                "marks",
+                "feedback",
+                "needs_grading",
+                "sum_marks",
+                "grade_percent",
+            ]
+        )
+    from assessments.services.grades import quiz_completion_update
+
+    for learner_id in {a.user_id for a in attempts}:
+        quiz_completion_update(quiz=quiz, user=attempts[0].user.__class__(pk=learner_id))
+    return changed
+
+
+def _compatible(old: dict, new: dict | None) -> bool:
+    """Whether an attempt's frozen layout of ``old`` still fits ``new``."""
+    if not new or old["qtype"] != new["qtype"]:
+        return False
+    old_data, new_data = old.get("data") or {}, new.get("data") or {}
+    if old["qtype"] == "multichoice":
+        return len(old_data["answers"]) == len(new_data["answers"])
+    if old["qtype"] == "matching":
+        return [i["answer"] for i in old_data["subquestions"]] == [
+            i["answer"] for i in new_data["subquestions"]
+        ] or (
+            {i["answer"] for i in old_data["subquestions"]}
+            == {i["answer"] for i in new_data["subquestions"]}
+            and [bool(i["text"]) for i in old_data["subquestions"]]
+            == [bool(i["text"]) for i in new_data["subquestions"]]
+        )
+    if old["qtype"] == "cloze":
+        return [(s["kind"], len(s["answers"])) for s in old_data["subquestions"]] == [
+            (s["kind"], len(s["answers"])) for s in new_data["subquestions"]
+        ]
+    return True

@@ -1,0 +1,126 @@
+"""Quiz grades (per grading method), the course grade, and lesson completion by quizzes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from assessments.models import Quiz, QuizAttempt
+from courses.models import CoursePage, LessonPage
+
+
+def quiz_grade_of(attempts: Iterable[QuizAttempt], method: str) -> float | None:
+    """A learner's quiz grade in percent from their finished attempts, by grading method
+    (attempts waiting for a person to grade them do not count yet)."""
+    graded = sorted(
+        (a for a in attempts if a.state == QuizAttempt.State.FINISHED),
+        key=lambda a: a.number,
+    )
+    graded = [a for a in graded if a.grade_percent is not None]
+    if not graded:
+        return None
+    if method == Quiz.GradingMethod.FIRST:
+        return graded[0].grade_percent
+    if method == Quiz.GradingMethod.LAST:
+        return graded[-1].grade_percent
+    if method == Quiz.GradingMethod.AVERAGE:
+        return sum(a.grade_percent for a in graded) / len(graded)
+    return max(a.grade_percent for a in graded)
+
+
+def quiz_grades(*, quizzes: list[Quiz], user_ids: Iterable[int] | None = None) -> dict:
+    """``{(quiz_id, user_id): percent}`` for these quizzes, in one query."""
+    rows = QuizAttempt.objects.filter(quiz__in=quizzes, state=QuizAttempt.State.FINISHED).only(
+        "quiz_id", "user_id", "number", "state", "grade_percent"
+    )
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=list(user_ids))
+    grouped: dict[tuple[int, int], list[QuizAttempt]] = defaultdict(list)
+    for attempt in rows:
+        grouped[(attempt.quiz_id, attempt.user_id)].append(attempt)
+    methods = {quiz.pk: quiz.grading_method for quiz in quizzes}
+    return {
+        key: grade
+        for key, attempts in grouped.items()
+        if (grade := quiz_grade_of(attempts, methods[key[0]])) is not None
+    }
+
+
+def course_total(*, quizzes: list[Quiz], grades: dict, user_id: int) -> float | None:
+    """The course total in percent: quiz grades weighted by each quiz's maximum grade
+    (a quiz not taken counts 0); ``None`` for a course without quizzes."""
+    weight = sum(float(q.max_grade) for q in quizzes)
+    if not weight:
+        return None
+    earned = sum(float(q.max_grade) * grades.get((q.pk, user_id), 0.0) / 100 for q in quizzes)
+    return round(100 * earned / weight, 2)
+
+
+def course_grade(*, user, course: CoursePage) -> float | None:
+    """The provider registered with courses.completion: the learner's course grade (%)."""
+    quizzes = list(Quiz.objects.filter(course=course))
+    grades = quiz_grades(quizzes=quizzes, user_ids=[user.pk])
+    return course_total(quizzes=quizzes, grades=grades, user_id=user.pk)
+
+
+def quiz_done(*, quiz: Quiz, grade: float | None) -> bool:
+    """Passed (with a pass grade) or finished and graded (without one)."""
+    if grade is None:
+        return False
+    return grade >= float(quiz.pass_percent)
+
+
+def lessons_with_quiz(*, quiz: Quiz) -> list[LessonPage]:
+    """The live lessons of the quiz's course whose body places this quiz (1 query)."""
+    lessons = LessonPage.objects.live().descendant_of(quiz.course)
+    return [lesson for lesson in lessons if quiz.pk in lesson_quiz_ids(lesson)]
+
+
+def lesson_quiz_ids(lesson: LessonPage) -> list[int]:
+    return [
+        block["value"].get("quiz")
+        for block in lesson.body.raw_data
+        if block.get("type") == "quiz" and block["value"].get("quiz")
+    ]
+
+
+@transaction.atomic
+def quiz_completion_update(*, quiz: Quiz, user) -> None:
+    """When the learner has passed (or finished) a quiz, complete each lesson that places it
+    and whose activities are all done; the course's completion is then re-checked (a course
+    rule may need a minimum grade)."""
+    from courses import services as course_services
+
+    course = quiz.course
+    lessons = lessons_with_quiz(quiz=quiz)
+    quiz_ids = {qid for lesson in lessons for qid in lesson_quiz_ids(lesson)}
+    quizzes = list(Quiz.objects.filter(pk__in=quiz_ids))
+    grades = quiz_grades(quizzes=quizzes, user_ids=[user.pk])
+    by_id = {q.pk: q for q in quizzes}
+    completed = False
+    for lesson in lessons:
+        if lesson.completion_rule != LessonPage.CompletionRule.ACTIVITIES:
+            continue
+        required = [
+            block
+            for block in lesson.body
+            if getattr(block.block, "is_activity", False) and block.value.get("required", True)
+        ]
+        done = True
+        for block in required:
+            if block.block_type != "quiz":
+                done = False  # SCORM and live sessions are not tracked here yet
+                break
+            chosen = block.value.get("quiz")
+            chosen_id = getattr(chosen, "pk", chosen)
+            other = by_id.get(chosen_id)
+            if other is None or not quiz_done(quiz=other, grade=grades.get((other.pk, user.pk))):
+                done = False
+                break
+        if done:
+            course_services.lesson_complete(user=user, lesson=lesson, course=course)
+            completed = True
+    if not completed:
+        course_services.course_completion_evaluate(user=user, course=course)

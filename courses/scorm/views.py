@@ -1,0 +1,266 @@
+"""SCORM pages: package files, the player, its launch and commit endpoints, the report."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import posixpath
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+from django.views.static import serve
+
+from courses import selectors
+from courses.models import CoursePage, ScormPackage, ScormPackageVersion
+from courses.scorm import selectors as scorm_selectors
+from courses.scorm import services
+from courses.scorm.datamodel import to_json_spec
+from lms.exceptions import ServiceError
+
+for _type, _extension in (
+    ("text/javascript", ".js"),
+    ("application/json", ".json"),
+    ("font/woff2", ".woff2"),
+    ("font/woff", ".woff"),
+    ("image/svg+xml", ".svg"),
+    ("text/vtt", ".vtt"),
+    ("video/mp4", ".mp4"),
+    ("audio/mpeg", ".mp3"),
+    ("application/xml", ".xsd"),
+):
+    mimetypes.add_type(_type, _extension)
+
+CONTENT_CACHE = "private, max-age=3600"
+CONTENT_CSP = "frame-ancestors 'self'"
+
+
+def _readable_version(request: HttpRequest, version_id: int) -> ScormPackageVersion:
+    version = (
+        ScormPackageVersion.objects.select_related("package__course").filter(pk=version_id).first()
+    )
+    if version is None:
+        raise Http404
+    access = selectors.course_access(user=request.user, course=version.package.course)
+    if not access.can_read:
+        raise Http404  # never reveal that a package exists
+    return version
+
+
+@require_GET
+@xframe_options_sameorigin
+def scorm_content(request: HttpRequest, version_id: int, path: str) -> HttpResponse:
+    """A file of a package version, to people who may read the course (404 otherwise)."""
+    if "\x00" in path or "\\" in path:
+        raise Http404
+    normalised = posixpath.normpath(path)
+    if normalised.startswith(("/", "..")) or normalised in (".", "") or "/../" in normalised:
+        raise Http404
+    version = _readable_version(request, version_id)
+    root = services.version_root(version).resolve()
+    target = (root / normalised).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        raise Http404
+    response = serve(request, normalised, document_root=str(root))
+    content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    if content_type.startswith("text/") or content_type in ("application/json",):
+        content_type += "; charset=utf-8" if "charset" not in content_type else ""
+    if response.status_code == 200:
+        response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = CONTENT_CACHE
+    response["Content-Security-Policy"] = CONTENT_CSP
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+def _package_for_reader(request: HttpRequest, code: str, package_id: int):
+    package = (
+        ScormPackage.objects.select_related("course", "current")
+        .filter(pk=package_id, course__code=code)
+        .first()
+    )
+    if package is None or package.current is None:
+        raise Http404
+    access = selectors.course_access(user=request.user, course=package.course)
+    if not access.can_read:
+        raise Http404
+    return package, access
+
+
+@login_required
+@require_GET
+def scorm_player(request: HttpRequest, code: str, package_id: int) -> HttpResponse:
+    package, access = _package_for_reader(request, code, package_id)
+    version = package.current
+    statuses = scorm_selectors.scorm_item_statuses(user=request.user, package=package)
+    content_base = reverse("scorm_content", args=[version.pk, "x"])[:-1]
+    config = {
+        "packageId": package.pk,
+        "title": package.title,
+        "version": version.version,
+        "manifest": version.manifest,
+        "scos": [
+            {
+                "identifier": sco["identifier"],
+                "title": sco["title"],
+                "url": content_base + sco["launch"] if sco.get("launch") else None,
+                "sco": sco.get("sco", True),
+                "visible": sco.get("visible", True),
+            }
+            for sco in version.scos
+        ],
+        "statuses": statuses,
+        "launchUrl": reverse("courses:scorm_launch", args=[package.pk]),
+        "csrfToken": get_token(request),
+        "commitInterval": settings.SCORM_COMMIT_INTERVAL_SECONDS,
+        "start": request.GET.get("sco") or "",
+        "userId": request.user.pk,
+    }
+    return TemplateResponse(
+        request,
+        "courses/scorm/player.html",
+        {
+            "course": package.course,
+            "package": package,
+            "version": version,
+            "access": access,
+            "config": config,
+            "spec": to_json_spec(version.version),
+        },
+    )
+
+
+def _json_body(request: HttpRequest) -> dict:
+    if len(request.body) > settings.SCORM_COMMIT_MAX_BYTES:
+        raise ServiceError(_("The request is too large."))
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ServiceError(_("The request is not JSON.")) from None
+    if not isinstance(body, dict):
+        raise ServiceError(_("The request is not a JSON object."))
+    return body
+
+
+def _error_response(error: ServiceError) -> JsonResponse:
+    return JsonResponse(
+        {"detail": error.detail, "errors": [item.as_dict() for item in error.errors]},
+        status=error.status,
+    )
+
+
+@require_POST
+def scorm_launch(request: HttpRequest, package_id: int) -> HttpResponse:
+    """Start a session on a SCO: the attempt, its session number and its values."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("Sign in again.")}, status=401)
+    package = ScormPackage.objects.select_related("course").filter(pk=package_id).first()
+    if package is None:
+        raise Http404
+    access = selectors.course_access(user=request.user, course=package.course)
+    if not access.can_read:
+        raise Http404
+    try:
+        body = _json_body(request)
+        launch = services.scorm_attempt_launch(
+            user=request.user,
+            package=package,
+            sco=str(body.get("sco", "")),
+            restart=bool(body.get("restart")),
+            credit=access.is_learner,
+        )
+    except ServiceError as error:
+        return _error_response(error)
+    attempt = launch.attempt
+    return JsonResponse(
+        {
+            "attempt": attempt.pk,
+            "number": attempt.number,
+            "session": launch.session,
+            "values": launch.values,
+            "context": launch.context,
+            "commitUrl": reverse("courses:scorm_commit", args=[attempt.pk]),
+        }
+    )
+
+
+@require_POST
+def scorm_commit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Store the browser's commits: `{"session": n, "commits": [{"seq", "values", "finish"}]}`.
+
+    Answers `{"seq": n}`: every commit up to n is stored (the browser drops them)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("Sign in again.")}, status=401)
+    try:
+        body = _json_body(request)
+        commits = body.get("commits")
+        if not isinstance(commits, list):
+            raise ServiceError(_("commits must be a list."))
+        outcome = services.scorm_attempt_commit(
+            attempt_id=attempt_id,
+            user=request.user,
+            session=int(body.get("session") or 0),
+            commits=commits,
+        )
+    except ServiceError as error:
+        return _error_response(error)
+    except (TypeError, ValueError):
+        return JsonResponse({"detail": _("session must be a number.")}, status=400)
+    return JsonResponse(
+        {
+            "seq": outcome.seq,
+            "applied": outcome.applied,
+            "stale": outcome.stale,
+            "errors": outcome.errors,
+            "completion_status": outcome.completion_status,
+            "success_status": outcome.success_status,
+        }
+    )
+
+
+@login_required
+@require_GET
+def scorm_report(request: HttpRequest, code: str, package_id: int) -> HttpResponse:
+    """Each learner's status, score, time and interactions per SCO (trainers, admins)."""
+    package = (
+        ScormPackage.objects.select_related("course", "current")
+        .filter(pk=package_id, course__code=code)
+        .first()
+    )
+    if package is None:
+        raise Http404
+    access = selectors.course_access(user=request.user, course=package.course)
+    if not access.can_manage:
+        if access.can_read:
+            raise PermissionDenied(_("Only the course's trainers and administrators may."))
+        raise Http404
+    scos = package.current.scos if package.current else []
+    rows = scorm_selectors.scorm_attempts_report(package=package)
+    table = [
+        {
+            "enrolment": row.enrolment,
+            "cells": [
+                {"sco": sco, "attempt": row.attempts.get(sco["identifier"]),
+                 "count": row.counts.get(sco["identifier"], 0)}
+                for sco in scos
+            ],
+        }
+        for row in rows
+    ]  # fmt: skip
+    return TemplateResponse(
+        request,
+        "courses/scorm/report.html",
+        {"course": package.course, "package": package, "scos": scos, "table": table},
+    )
+
+
+def course_of(code: str) -> CoursePage | None:
+    return CoursePage.objects.filter(code=code).first()
