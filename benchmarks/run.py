@@ -1,7 +1,8 @@
 """Run every benchmark in this folder and print one table.
 
 Each `bench_*.py` module has `run() -> list[dict]`, one row per scenario with the keys
-scenario, size, runs, p50_ms, p95_ms, max_ms (and any extra figures). `make bench` runs
+scenario, size, runs and the figures it has (rps, p50_ms, p95_ms, p99_ms, max_ms,
+errors). `make bench` runs
 them all; `make bench BENCH_ARGS=statistics` runs those whose name contains the word.
 """
 
@@ -14,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
 
-COLUMNS = ["scenario", "size", "runs", "p50_ms", "p95_ms", "max_ms"]
+COLUMNS = ["scenario", "size", "runs", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "errors"]
 
 
 def main(argv: list[str]) -> int:
