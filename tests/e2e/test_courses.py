@@ -50,10 +50,26 @@ def test_import_review_publish_enrol_and_complete(new_page, live_site, tmp_path)
     trainer.wait_for_load_state()
     assert trainer.locator("#id_title").input_value() == "Referral to protection"
 
-    # a reviewer publishes the course with everything below it
+    # … and submits the course for review
+    course_id = page_id(live_site, "TST-EXA-101")
+    trainer.goto(f"/cms/pages/{course_id}/edit/")
+    trainer.get_by_role("button", name="More actions").click()
+    trainer.get_by_role("button", name="Submit to Course review").click()
+    expect(trainer.get_by_text("has been submitted for moderation")).to_be_visible()
+
+    # a reviewer approves it (which publishes the course page), then publishes its lessons
     reviewer = new_page()
     sign_in(reviewer, "reviewer")
-    course_id = page_id(live_site, "TST-EXA-101")
+    reviewer.goto(f"/cms/pages/{course_id}/edit/")
+    reviewer.get_by_role("button", name="More actions").click()
+    reviewer.get_by_role("button", name="Approve and Publish", exact=True).click()
+    reviewer.wait_for_load_state()
+    live = live_site.manage(
+        "shell",
+        "-c",
+        f"from wagtail.models import Page; print(Page.objects.get(pk={course_id}).live)",
+    )
+    assert live.strip().splitlines()[-1] == "True"
     reviewer.goto(f"/cms/bulk/wagtailcore/page/publish/?id={course_id}")
     reviewer.get_by_label("Include descendants").check()
     reviewer.get_by_role("button", name="Yes, publish").click()
