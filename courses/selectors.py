@@ -93,15 +93,18 @@ def completed_lesson_ids(*, user, course: CoursePage) -> set[int]:
 
 
 def lesson_counts(*, courses: list[CoursePage]) -> dict[int, int]:
-    """Live lessons per course, in one query (lessons under live modules only are counted
-    by the outline; this count is of live lessons, the figure progress divides by)."""
+    """Live lessons per course, in one query that reads only those courses' subtrees
+    (a prefix match on the tree path, which the path index serves)."""
     paths = {course.path: course.pk for course in courses}
     if not paths:
         return {}
+    subtrees = Q()
+    for path in paths:
+        subtrees |= Q(path__startswith=path)
     rows = (
         LessonPage.objects.live()
+        .filter(subtrees)
         .annotate(course_path=Substr("path", 1, PATH_STEP * COURSE_DEPTH))
-        .filter(course_path__in=list(paths))
         .order_by()  # Page's default ordering by path would split the groups
         .values("course_path")
         .annotate(n=Count("pk"))

@@ -82,6 +82,8 @@ class Command(BaseCommand):
         users = self.users(size["users"])
         courses, lessons_by_course = self.pages(size["courses"], rng)
         self.enrolments(users, courses, lessons_by_course, size["enrolments"], rng)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh planner statistics after the bulk inserts
         self.stdout.write(
             self.style.SUCCESS(
                 f"{scale}: {len(users):,} users, {len(courses):,} courses, "
