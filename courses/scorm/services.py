@@ -284,7 +284,11 @@ def scorm_attempt_launch(
     version, or when the previous SCORM 2004 attempt ended without suspending."""
     with transaction.atomic():
         package = (
-            ScormPackage.objects.select_for_update().select_related("current").get(pk=package.pk)
+            # lock only the package row: PostgreSQL refuses FOR UPDATE on the nullable side
+            # of the outer join to its current version
+            ScormPackage.objects.select_for_update(of=("self",))
+            .select_related("current")
+            .get(pk=package.pk)
         )
         version = package.current
         if version is None or version.sco(sco) is None:
@@ -399,7 +403,7 @@ def scorm_attempt_commit(
     parsed = _parse_commits(commits)
     with transaction.atomic():
         attempt = (
-            ScormAttempt.objects.select_for_update()
+            ScormAttempt.objects.select_for_update(of=("self",))
             .select_related("package_version")
             .filter(pk=attempt_id, user=user)
             .first()
