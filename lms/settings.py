@@ -119,6 +119,17 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=10)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE:
+    # Under ASGI every request's sync code runs in a worker thread; persistent
+    # per-thread connections pile up until PostgreSQL refuses clients. A pool per
+    # process (psycopg-pool) caps them: workers x DB_POOL_MAX_SIZE connections at most.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": env.int("DB_POOL_TIMEOUT_SECONDS", default=10),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web process and a task worker share the file: wait on locks instead of failing,
     # and take the write lock at BEGIN so concurrent writers queue instead of deadlocking.
