@@ -106,16 +106,7 @@ class CatalogueFilters(Schema):
 )
 @paginate(Pagination)
 def course_list(request: HttpRequest, filters: Query[CatalogueFilters]):
-    courses = CoursePage.objects.live().public()
-    if filters.theme:
-        courses = courses.filter(themes__slug=filters.theme)
-    if filters.language:
-        courses = courses.filter(language=filters.language)
-    if filters.level:
-        courses = courses.filter(level=filters.level)
-    if filters.q.strip():
-        courses = courses.filter(pk__in=selectors.course_search_ids(q=filters.q.strip()[:200]))
-    return courses.order_by("title").prefetch_related("themes")
+    return selectors.catalogue_courses(**filters.dict())
 
 
 def _optional_user(request: HttpRequest):

@@ -153,17 +153,12 @@ def catalogue_for(*, request, catalogue) -> dict:
     theme = params.get("theme", "")
     language = params.get("language", "")
     level = params.get("level", "")
-    courses = CoursePage.objects.live().public().child_of(catalogue)
-    if theme:
-        courses = courses.filter(themes__slug=theme)
-    if language in CoursePage.Language.values:
-        courses = courses.filter(language=language)
-    if level in CoursePage.Level.values:
-        courses = courses.filter(level=level)
-    if q:
-        courses = courses.filter(pk__in=course_search_ids(q=q))
-    courses = courses.order_by("title").prefetch_related("themes").select_related("cover_image")
-    page = Paginator(courses, CATALOGUE_PAGE_SIZE).get_page(params.get("page"))
+    courses = catalogue_courses(q=q, theme=theme, language=language, level=level).child_of(
+        catalogue
+    )
+    page = Paginator(courses.select_related("cover_image"), CATALOGUE_PAGE_SIZE).get_page(
+        params.get("page")
+    )
     enrolled = set()
     if request.user.is_authenticated:
         enrolled = set(
@@ -180,6 +175,22 @@ def catalogue_for(*, request, catalogue) -> dict:
         "levels": CoursePage.Level.choices,
         "enrolled_ids": enrolled,
     }
+
+
+def catalogue_courses(*, q: str = "", theme: str = "", language: str = "", level: str = ""):
+    """Published courses matching a search and filters, by title (the catalogue page and
+    the API share it). Unknown filter values are ignored."""
+    courses = CoursePage.objects.live().public()
+    if theme:
+        courses = courses.filter(themes__slug=theme)
+    if language in CoursePage.Language.values:
+        courses = courses.filter(language=language)
+    if level in CoursePage.Level.values:
+        courses = courses.filter(level=level)
+    q = q.strip()[:200]
+    if q:
+        courses = courses.filter(pk__in=course_search_ids(q=q))
+    return courses.order_by("title").prefetch_related("themes")
 
 
 def course_search_ids(*, q: str) -> list[int]:

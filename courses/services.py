@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -299,18 +299,33 @@ def enrolment_bulk_create(
                 **{k: row[k] for k in ROSTER_PERSON_COLUMNS if row.get(k)},
             )
         )
+    # Three statements whatever the roster's size: new enrolments in bulk, withdrawn ones
+    # back (with their progress) in one update.
     result = BulkEnrolmentResult()
-    existing = set(
-        Enrolment.objects.filter(course=course, user__in=found)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .values_list("user_id", flat=True)
-    )
-    for user in dict.fromkeys(found):
-        if user.pk in existing:
-            result.already.append(user.username)
+    users = list(dict.fromkeys(found))
+    current = {
+        e.user_id: e
+        for e in Enrolment.objects.select_for_update().filter(course=course, user__in=users)
+    }
+    new, returning = [], []
+    for user in users:
+        enrolment = current.get(user.pk)
+        if enrolment is None:
+            new.append(Enrolment(user=user, course=course, role=role, source=Enrolment.Source.BULK))
+        elif enrolment.status == Enrolment.Status.WITHDRAWN:
+            returning.append(enrolment.pk)
         else:
-            enrolment_create(user=user, course=course, role=role, source=Enrolment.Source.BULK)
-            result.enrolled.append(user.username)
+            result.already.append(user.username)
+            continue
+        result.enrolled.append(user.username)
+    Enrolment.objects.bulk_create(new)
+    Enrolment.objects.filter(pk__in=returning).update(
+        role=role,
+        status=Case(
+            When(completed_at__isnull=False, then=Value(Enrolment.Status.COMPLETED)),
+            default=Value(Enrolment.Status.ACTIVE),
+        ),
+    )
     return result
 
 

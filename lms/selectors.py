@@ -42,7 +42,7 @@ def dashboard_for(*, user: User) -> dict:
     context: dict = {"sections": sections, "roles": [role.label for role in user.roles]}
     if "learner" in sections:
         context["my_courses"] = course_selectors.my_courses(user=user)
-    if "trainer" in sections or "admin" in sections:
+    if "trainer" in sections:
         context["teaching"] = course_selectors.my_courses(
             user=user, roles=(Enrolment.Role.TRAINER, Enrolment.Role.ASSISTANT)
         )

@@ -137,3 +137,24 @@ def test_trainers_can_be_bulk_enrolled_as_trainers():
     )
 
     assert Enrolment.objects.get(user__username="sadia").role == Enrolment.Role.TRAINER
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_bulk_enrolment_costs_the_same_queries_whatever_the_roster_size(
+    size, django_assert_max_num_queries
+):
+    course = course_create()
+    for n in range(size):
+        UserFactory(username=f"officer{n}")
+    withdrawn = UserFactory(username="returning")
+    services.enrolment_create(user=withdrawn, course=course)
+    services.enrolment_withdraw(user=withdrawn, course=course)
+    rows = [(n, {"username": f"officer{n}"}) for n in range(size)] + [
+        (99, {"username": "returning"})
+    ]
+
+    with django_assert_max_num_queries(12):
+        result = services.enrolment_bulk_create(course=course, rows=rows)
+
+    assert len(result.enrolled) == size + 1
+    assert Enrolment.objects.get(user=withdrawn).status == Enrolment.Status.ACTIVE
