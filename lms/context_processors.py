@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from lms.roles import CMS_ROLES, Role
+from lms.selectors import notification_unread_count
 
 
 def platform(request: HttpRequest) -> dict:
@@ -11,4 +13,5 @@ def platform(request: HttpRequest) -> dict:
     if user is not None and user.is_authenticated:
         context["nav_cms"] = any(user.has_role(role) for role in CMS_ROLES)
         context["nav_admin"] = user.has_role(Role.ADMIN)
+        context["nav_unread"] = SimpleLazyObject(lambda: notification_unread_count(user=user))
     return context

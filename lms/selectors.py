@@ -1,10 +1,11 @@
 """Reads for site-wide pages."""
 
+from django.core.cache import cache
 from django.db.models import Count
 
 from courses import selectors as course_selectors
 from courses.models import Enrolment
-from lms.models import Organisation, User
+from lms.models import Notification, Organisation, User
 from lms.roles import Role
 
 
@@ -49,3 +50,21 @@ def dashboard_for(*, user: User) -> dict:
     if "admin" in sections:
         context["figures"] = site_figures()
     return context
+
+
+def notification_list(*, user: User):
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def notification_unread_count_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
+def notification_unread_count(*, user: User) -> int:
+    """Unread notifications, cached so that the header costs no query on most pages."""
+    key = notification_unread_count_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        cache.set(key, count, 300)
+    return count

@@ -2,12 +2,17 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import APIToken
 
-from lms.models import Organisation, User
+from lms.models import Notification, Organisation, User
 from lms.roles import Role
+from lms.selectors import notification_unread_count_key
 
 
 @transaction.atomic
@@ -85,3 +90,41 @@ def api_token_issue(*, user: User, name: str = "API") -> str:
     """A new bearer token for the user. The key is returned once; only its digest is kept."""
     _token, plaintext = APIToken.create_token(user=user, name=name)
     return plaintext
+
+
+def notification_send(
+    *,
+    users: Iterable[User],
+    subject: str,
+    body: str = "",
+    url: str = "",
+    email: bool = True,
+) -> list[Notification]:
+    """Notify users in the app and, when they have an address, by email after the commit.
+
+    One bulk insert whatever the number of users; the emails go out once the surrounding
+    transaction commits, so a rolled-back action never mails anyone.
+    """
+    recipients = list(users)
+    notifications = Notification.objects.bulk_create(
+        Notification(user=user, subject=subject[:200], body=body, url=url) for user in recipients
+    )
+    keys = [notification_unread_count_key(user.pk) for user in recipients]
+    transaction.on_commit(lambda: cache.delete_many(keys))
+    if email:
+        link = f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+        text = f"{body}\n\n{link}".strip()
+        messages = [(subject, text, None, [user.email]) for user in recipients if user.email]
+        if messages:
+            transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    return notifications
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when no ids are given)."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    updated = unread.update(read_at=timezone.now())
+    cache.delete(notification_unread_count_key(user.pk))
+    return updated

@@ -263,6 +263,20 @@ SCORM_COMMIT_INTERVAL_SECONDS = env.int("SCORM_COMMIT_INTERVAL_SECONDS", default
 COURSE_SIMILARITY_THRESHOLD = env.float("COURSE_SIMILARITY_THRESHOLD", default=0.3)
 CURRICULUM_MAX_BYTES = env.int("CURRICULUM_MAX_BYTES", default=2 * 1024 * 1024)
 
+# --- Trainers and certificates -----------------------------------------------------------
+# An active certification counts as "expiring" this many days before its expiry date, and
+# the expiry reminder goes out then.
+CERTIFICATION_EXPIRING_DAYS = env.int("CERTIFICATION_EXPIRING_DAYS", default=90)
+# Languages a trainer can be registered for (ISO 639-1 codes).
+TRAINER_LANGUAGES = [
+    ("ur", "Urdu"), ("en", "English"), ("ar", "Arabic"), ("fa", "Dari/Persian"),
+    ("ps", "Pashto"), ("ku", "Kurdish"), ("tr", "Turkish"), ("pa", "Punjabi"),
+    ("sd", "Sindhi"), ("bal", "Balochi"), ("fr", "French"), ("ru", "Russian"),
+]  # fmt: skip
+TRAINER_IMPORT_MAX_BYTES = env.int("TRAINER_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+# Public certificate verification: lookups per client address per minute.
+CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/m")
+
 # --- Wagtail -----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "FIA Academy"
 WAGTAILADMIN_BASE_URL = SITE_URL

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("notifications/", views.notifications, name="notifications"),
     path("language/", views.language_switch, name="language_switch"),
     path("learn/", include("courses.urls")),
     path("quizzes/", include("assessments.urls")),

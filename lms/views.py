@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -67,3 +68,15 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=language)
     return set_language(request)  # validates `next` and sets the language cookie
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's notifications, newest first; POST marks them all read."""
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("notifications")
+    page = Paginator(selectors.notification_list(user=request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "lms/notifications.html", {"page_obj": page})
