@@ -20,6 +20,7 @@ urlpatterns = [
     path("language/", views.language_switch, name="language_switch"),
     path("learn/", include("courses.urls")),
     path("quizzes/", include("assessments.urls")),
+    path("trainers/", include("trainers.urls")),
     path(
         "scorm-content/<int:version_id>/<path:path>",
         scorm_views.scorm_content,

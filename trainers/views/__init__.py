@@ -1,0 +1,1 @@
+"""Pages of the trainers app; each module exports its own `urlpatterns`."""

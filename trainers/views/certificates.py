@@ -1,0 +1,3 @@
+"""Certificate pages: my certificates, downloads, issue jobs, revocation."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Registry pages: search, trainer profile, cohorts, import/export, summary figures."""
+
+urlpatterns: list = []
