@@ -1,13 +1,16 @@
 """Reads of the courses app. Each costs a fixed number of queries, whatever the amount of
 courses, lessons or enrolments, so pages built on them do too."""
 
+import hashlib
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Substr
 from wagtail.models import Page
 
+from courses import cache
 from courses.models import CoursePage, Enrolment, LessonPage, LessonProgress, ModulePage
 from courses.models.pages import COURSE_DEPTH, PATH_STEP, course_path_of
 from courses.models.taxonomy import ThematicArea
@@ -60,7 +63,12 @@ class ModuleNode:
 
 
 def course_outline(*, course: CoursePage) -> list[ModuleNode]:
-    """The live modules and lessons of a course, in order (1 + 2 queries)."""
+    """The live modules and lessons of a course, in order: cached for the content version
+    (1 + 2 queries when it is not in the cache)."""
+    return cache.cached(f"outline:{course.pk}", lambda: _course_outline(course=course))
+
+
+def _course_outline(*, course: CoursePage) -> list[ModuleNode]:
     pages = (
         Page.objects.live().descendant_of(course).order_by("path").specific().defer_streamfields()
     )
@@ -128,7 +136,12 @@ def percent(done: int, total: int) -> int:
 
 
 def course_rule_met(*, user, course: CoursePage) -> bool:
-    """Whether the learner meets the course's completion rule now."""
+    """Whether the learner meets the course's completion rule now (and the requirements
+    other apps register, see courses.completion)."""
+    from courses.completion import completion_requirements_met
+
+    if not completion_requirements_met(user=user, course=course):
+        return False
     lessons = LessonPage.objects.live().descendant_of(course)
     if course.completion_rule == CoursePage.CompletionRule.ALL_ACTIVITIES:
         with_activities = lessons.filter(completion_rule=LessonPage.CompletionRule.ACTIVITIES)
@@ -169,7 +182,7 @@ def catalogue_for(*, request, catalogue) -> dict:
     return {
         "courses": page,
         "q": q,
-        "themes": list(ThematicArea.objects.all()),
+        "themes": cache.cached("themes", lambda: list(ThematicArea.objects.all())),
         "selected": {"theme": theme, "language": language, "level": level},
         "languages": CoursePage.Language.choices,
         "levels": CoursePage.Level.choices,
@@ -219,11 +232,24 @@ def course_page_for(*, request, course: CoursePage) -> dict:
         "progress": percent(len(done & {ln.pk for ln in lessons}), len(lessons)),
         "resume_lesson": resume or first_open,
         "trainers": course_trainers(course=course),
-        "prerequisites": list(course.prerequisites.live()),
-        "course_themes": list(course.themes.all()),
+        **cache.cached(
+            f"course-meta:{course.pk}",
+            lambda: {
+                "prerequisites": list(course.prerequisites.live()),
+                "course_themes": list(course.themes.all()),
+            },
+        ),
+        "outline_key": outline_key(done),
+        "content_version": cache.content_version(),
+        "page_cache_seconds": settings.PAGE_CACHE_SECONDS,
         "lesson_count": len(lessons),
         "total_minutes": sum(ln.duration_minutes for ln in lessons),
     }
+
+
+def outline_key(done: set[int]) -> str:
+    """Tells apart the rendered outlines of learners with different progress."""
+    return hashlib.blake2b(",".join(map(str, sorted(done))).encode(), digest_size=8).hexdigest()
 
 
 def course_trainers(*, course: CoursePage) -> list:

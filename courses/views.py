@@ -2,6 +2,7 @@
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -12,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import selectors, services
+from courses import cache, selectors, services
 from courses.forms import BulkEnrolmentForm
 from courses.models import CoursePage, LessonPage, ModulePage
 from courses.models.pages import course_path_of
@@ -20,7 +21,8 @@ from lms.exceptions import ServiceError
 
 
 def _course_of(page) -> CoursePage:
-    return CoursePage.objects.get(path=course_path_of(page.path))
+    path = course_path_of(page.path)
+    return cache.cached(f"course-at:{path}", lambda: CoursePage.objects.get(path=path))
 
 
 def _refuse(request: HttpRequest, course: CoursePage) -> HttpResponse:
@@ -46,6 +48,9 @@ def lesson_serve(request: HttpRequest, *, lesson: LessonPage) -> HttpResponse:
         access=access,
         outline=outline,
         done_ids=done,
+        outline_key=selectors.outline_key(done),
+        content_version=cache.content_version(),
+        page_cache_seconds=settings.PAGE_CACHE_SECONDS,
         progress=selectors.percent(len(done & {ln.pk for ln in lessons}), len(lessons)),
         module=next((m.page for m in outline if any(ln.pk == lesson.pk for ln in m.lessons)), None),
         **selectors.lesson_neighbours(lesson=lesson, outline=outline),

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "courses.cache.CourseTreeCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -162,8 +163,23 @@ if REDIS_URL:
             },
         }
     }
+    # "pubsub": channels-redis' RedisPubSubChannelLayer (one PUBLISH per group message,
+    # no per-channel capacity); "core": RedisChannelLayer above. Figures: live/PROTOCOL.md.
+    CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="core")
+    if CHANNEL_LAYER_BACKEND == "pubsub":
+        CHANNEL_LAYERS["default"] = {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "lms"},
+        }
+    elif CHANNEL_LAYER_BACKEND != "core":
+        raise ImproperlyConfigured("CHANNEL_LAYER_BACKEND must be core or pubsub.")
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env.int("LOCMEM_CACHE_MAX_ENTRIES", default=5000)},
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Background tasks (django-tasks, as Wagtail 8 uses) ----------------------------------
@@ -258,6 +274,13 @@ SCORM_MAX_RATIO = env.float("SCORM_MAX_RATIO", default=100.0)
 SCORM_COMMIT_MAX_BYTES = env.int("SCORM_COMMIT_MAX_BYTES", default=1024 * 1024)
 SCORM_COMMIT_INTERVAL_SECONDS = env.int("SCORM_COMMIT_INTERVAL_SECONDS", default=30)
 
+# --- Page caching ------------------------------------------------------------------------
+# Published course pages, routes and outlines are cached this long (0 turns it off); any
+# publish retires them at once (courses/cache.py). Anonymous catalogue and course pages are
+# served whole from the cache.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+CATALOGUE_PATH = "/courses/"
+
 # --- Courses -----------------------------------------------------------------------------
 # Similarity score (0-1) from which an existing course is shown as a possible duplicate.
 COURSE_SIMILARITY_THRESHOLD = env.float("COURSE_SIMILARITY_THRESHOLD", default=0.3)
@@ -276,6 +299,45 @@ TRAINER_LANGUAGES = [
 TRAINER_IMPORT_MAX_BYTES = env.int("TRAINER_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 # Public certificate verification: lookups per client address per minute.
 CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/m")
+
+# --- Scheduling --------------------------------------------------------------------------
+# Trainings of the same or a similar course or thematic area for overlapping audiences
+# are flagged when their dates lie closer than this.
+TRAINING_DUPLICATE_WINDOW_DAYS = env.int("TRAINING_DUPLICATE_WINDOW_DAYS", default=30)
+TRAINING_MAX_CAPACITY = env.int("TRAINING_MAX_CAPACITY", default=500)
+TRAINING_MAX_SESSIONS = env.int("TRAINING_MAX_SESSIONS", default=60)
+# Officers named in one nomination request (page or API).
+NOMINATION_BATCH_MAX = env.int("NOMINATION_BATCH_MAX", default=200)
+# iCalendar feeds leave out trainings that ended longer ago than this.
+CALENDAR_FEED_PAST_DAYS = env.int("CALENDAR_FEED_PAST_DAYS", default=180)
+# Most missed events the coordination board replays in one answer to a reconnecting client.
+COORDINATION_RESUME_MAX = env.int("COORDINATION_RESUME_MAX", default=200)
+
+# --- Live sessions (live/PROTOCOL.md) ---------------------------------------------------
+# Largest WebSocket message a client may send (a WebRTC offer is a few kilobytes).
+LIVE_MAX_MESSAGE_BYTES = env.int("LIVE_MAX_MESSAGE_BYTES", default=16 * 1024)
+# Per user and session: a bucket of LIVE_RATE_BURST messages refilled at LIVE_RATE_PER_SECOND.
+LIVE_RATE_BURST = env.int("LIVE_RATE_BURST", default=60)
+LIVE_RATE_PER_SECOND = env.float("LIVE_RATE_PER_SECOND", default=5.0)
+LIVE_MAX_CONNECTIONS_PER_USER = env.int("LIVE_MAX_CONNECTIONS_PER_USER", default=3)
+LIVE_CHAT_MAX_CHARS = env.int("LIVE_CHAT_MAX_CHARS", default=1000)
+LIVE_CHAT_HISTORY = env.int("LIVE_CHAT_HISTORY", default=100)
+LIVE_POLL_MAX_OPTIONS = env.int("LIVE_POLL_MAX_OPTIONS", default=10)
+# Most missed events replayed in one answer to `resume`; beyond it the client reloads state.
+LIVE_REPLAY_MAX = env.int("LIVE_REPLAY_MAX", default=1000)
+# A connection not heard from (pings every 25 s) for this long no longer counts as present.
+LIVE_STALE_SECONDS = env.int("LIVE_STALE_SECONDS", default=120)
+# Share of a session's length a participant must be present to have attended it.
+LIVE_ATTENDANCE_SHARE = env.float("LIVE_ATTENDANCE_SHARE", default=0.8)
+# Built-in WebRTC video (a full mesh) is for small groups; larger classes use a video room.
+LIVE_WEBRTC_MAX_PEERS = env.int("LIVE_WEBRTC_MAX_PEERS", default=6)
+LIVE_ICE_SERVERS = env.json(
+    "LIVE_ICE_SERVERS", default=[{"urls": ["stun:stun.l.google.com:19302"]}]
+)
+# BigBlueButton: the API address (…/bigbluebutton/api/) and shared secret (`bbb-conf --secret`).
+BBB_URL = env.str("BBB_URL", default="")
+BBB_SECRET = env.str("BBB_SECRET", default="")
+BBB_CHECKSUM = env.str("BBB_CHECKSUM", default="sha256")  # sha1 for servers before 2.3
 
 # --- Wagtail -----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "FIA Academy"

@@ -41,6 +41,12 @@ class CatalogueIndexPage(Page):
         context.update(selectors.catalogue_for(request=request, catalogue=self))
         return context
 
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        # The same for every anonymous visitor: courses.cache serves it to the next ones.
+        response.cache_anonymously = not request.user.is_authenticated
+        return response
+
 
 class CoursePage(Page):
     class Level(models.TextChoices):
@@ -210,6 +216,11 @@ class CoursePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.course_page_for(request=request, course=self))
         return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        response.cache_anonymously = not request.user.is_authenticated
+        return response
 
 
 class ModulePage(Page):
