@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,38 @@ def _sync_roles(sender, apps=None, **kwargs) -> None:
     )
 
 
+def _audit_sign_in(sender, request, user, **kwargs) -> None:
+    from lms.models import AuditEvent
+    from lms.services import audit_record
+
+    audit_record(
+        action=AuditEvent.Action.SIGN_IN, actor=user, target=user.username, request=request
+    )
+
+
+def _audit_sign_out(sender, request, user, **kwargs) -> None:
+    from lms.models import AuditEvent
+    from lms.services import audit_record
+
+    if user is not None:
+        audit_record(
+            action=AuditEvent.Action.SIGN_OUT, actor=user, target=user.username, request=request
+        )
+
+
+def _audit_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    from lms.models import AuditEvent
+    from lms.services import audit_record
+
+    username = str(credentials.get("username", ""))[:150]
+    audit_record(
+        action=AuditEvent.Action.SIGN_IN_FAILED,
+        target=username,
+        detail={"username": username},
+        request=request,
+    )
+
+
 class LmsConfig(AppConfig):
     name = "lms"
     verbose_name = _("Accounts and platform")
@@ -30,3 +63,7 @@ class LmsConfig(AppConfig):
 
         last = [config for config in apps.get_app_configs() if config.models_module][-1]
         post_migrate.connect(_sync_roles, sender=last, dispatch_uid="lms-sync-roles")
+        # The audit log of sign-ins (web and token API both go through authenticate()).
+        user_logged_in.connect(_audit_sign_in, dispatch_uid="lms-audit-sign-in")
+        user_logged_out.connect(_audit_sign_out, dispatch_uid="lms-audit-sign-out")
+        user_login_failed.connect(_audit_sign_in_failed, dispatch_uid="lms-audit-sign-in-failed")

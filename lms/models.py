@@ -117,3 +117,45 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class AuditEvent(models.Model):
+    """A security-relevant action: who did what to what, from where. Never edited."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        SIGN_OUT = "sign_out", _("Signed out")
+        ROLES_CHANGED = "roles_changed", _("Roles changed")
+        GRADE_OVERRIDDEN = "grade_overridden", _("Grade overridden")
+        CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+        CERTIFICATE_REISSUED = "certificate_reissued", _("Certificate re-issued")
+        CERTIFICATION_CHANGED = "certification_changed", _("Certification state changed")
+        TRAINING_APPROVED = "training_approved", _("Training approved")
+        TRAINING_SENT_BACK = "training_sent_back", _("Training sent back")
+        TRAINING_CANCELLED = "training_cancelled", _("Training cancelled")
+        CONFLICTS_ACKNOWLEDGED = "conflicts_acknowledged", _("Scheduling conflicts acknowledged")
+        ATTENDANCE_MARKED = "attendance_marked", _("Attendance marked by hand")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    target = models.CharField(_("object"), max_length=200, blank=True)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target}"

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import APIToken
 
-from lms.models import Notification, Organisation, User
+from lms.models import AuditEvent, Notification, Organisation, User
 from lms.roles import Role
 from lms.selectors import notification_unread_count_key
 
@@ -33,13 +33,14 @@ def organisation_upsert(
 
 
 @transaction.atomic
-def user_set_roles(*, user: User, roles: Iterable[Role]) -> User:
-    """Give the user exactly these roles.
+def user_set_roles(*, user: User, roles: Iterable[Role], by: User | None = None) -> User:
+    """Give the user exactly these roles (a change is written to the audit log).
 
     The Django admin at /django-admin/ is for administrators only: `is_staff`, which that
     site checks, follows the administrator role.
     """
     roles = set(roles)
+    before = sorted(user.role_names) if user.pk else []
     groups = Group.objects.filter(name__in=[role.value for role in roles])
     missing = {role.value for role in roles} - {group.name for group in groups}
     if missing:
@@ -48,6 +49,14 @@ def user_set_roles(*, user: User, roles: Iterable[Role]) -> User:
     user.is_staff = Role.ADMIN in roles or user.is_superuser
     user.save(update_fields=["is_staff"])
     user.__dict__.pop("role_names", None)
+    after = sorted(role.value for role in roles)
+    if before != after and by is not None:
+        audit_record(
+            action=AuditEvent.Action.ROLES_CHANGED,
+            actor=by,
+            target=user.username,
+            detail={"before": before, "after": after},
+        )
     return user
 
 
@@ -128,3 +137,27 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     updated = unread.update(read_at=timezone.now())
     cache.delete(notification_unread_count_key(user.pk))
     return updated
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: User | None = None,
+    target: object = "",
+    detail: dict | None = None,
+    request=None,
+) -> AuditEvent:
+    """Write one audit event (inside the caller's transaction: rolled back with it)."""
+    if actor is not None and not getattr(actor, "pk", None):
+        actor = None
+    address = None
+    if request is not None:
+        address = request.META.get("REMOTE_ADDR") or None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_name=getattr(actor, "username", "") or (detail or {}).get("username", ""),
+        target=str(target)[:200],
+        detail=detail or {},
+        ip_address=address,
+    )
