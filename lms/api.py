@@ -9,10 +9,11 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Router, Schema
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
@@ -20,7 +21,7 @@ from ninja.security import django_auth
 from ninja.throttling import AnonRateThrottle
 from wagtail.api.v3.auth import BearerTokenAuth
 
-from lms import services
+from lms import services, two_factor
 from lms.exceptions import ServiceError
 
 
@@ -107,6 +108,9 @@ accounts = Router(tags=["accounts"])
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str | None = Field(
+        None, description="The six-digit code, for accounts with two-factor sign-in on."
+    )
 
 
 class TokenOut(Schema):
@@ -148,6 +152,16 @@ def auth_token(request: HttpRequest, credentials: TokenIn):
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None or not user.is_active:
         raise HttpError(401, "Wrong username or password.")
+    if two_factor.two_factor_device(user=user) is not None:
+        if not credentials.otp:
+            raise HttpError(
+                401, "This account uses two-factor sign-in: send the six-digit code as otp."
+            )
+        if not two_factor.two_factor_verify(user=user, code=credentials.otp):
+            user_login_failed.send(
+                sender=__name__, credentials={"username": user.username}, request=request
+            )
+            raise HttpError(401, "Wrong or already used two-factor code.")
     return {
         "token": services.api_token_issue(user=user),
         "expires_in": int(settings.API_TOKEN_TTL.total_seconds()),

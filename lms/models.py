@@ -127,6 +127,7 @@ class AuditEvent(models.Model):
         SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
         SIGN_OUT = "sign_out", _("Signed out")
         ROLES_CHANGED = "roles_changed", _("Roles changed")
+        TWO_FACTOR_CHANGED = "two_factor_changed", _("Two-factor sign-in turned on or off")
         GRADE_OVERRIDDEN = "grade_overridden", _("Grade overridden")
         CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
         CERTIFICATE_REISSUED = "certificate_reissued", _("Certificate re-issued")
