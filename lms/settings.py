@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lms.csp.PlatformCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -347,6 +348,8 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+# No Gravatar: avatars would leak staff email hashes to a third party (and break the CSP).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_PASSWORD_RESET_ENABLED = False  # the site's own reset pages serve everyone
 
 # --- Two-factor sign-in (optional, staff roles) -------------------------------------------
@@ -370,6 +373,41 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Content Security Policy (django-csp; lms/csp.py). Frames: video sites that lessons
+# embed and the external video rooms of live sessions; add hosts with CSP_FRAME_SOURCES.
+CSP_FRAME_SOURCES = env.list(
+    "CSP_FRAME_SOURCES",
+    default=[
+        "https://www.youtube.com",
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+        "https://meet.jit.si",
+    ],
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],  # includes the site's own ws:/wss: (CSP level 3)
+        "frame-src": ["'self'", *CSP_FRAME_SOURCES],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+CSP_ADMIN_PREFIXES = ("/cms/", "/django-admin/")
+CSP_ADMIN_REPLACE = {
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "frame-ancestors": ["'self'"],  # Wagtail's preview panel frames the admin's own pages
+    "img-src": ["'self'", "data:", "blob:", "https:"],  # embed thumbnails in the editor
+}
 
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {

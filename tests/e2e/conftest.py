@@ -160,9 +160,19 @@ def browser():
 def new_page(browser, live_site, request):
     """Opens pages in fresh browser contexts (separate cookies, like separate people).
 
-    Every page is screenshotted into test-artifacts/e2e/ when the test ends.
+    Every page is screenshotted into test-artifacts/e2e/ when the test ends, and the test
+    fails if the browser refused anything under the Content Security Policy (a page that
+    only works with inline script or a foreign resource is a bug).
     """
     contexts = []
+    violations: list[str] = []
+
+    def watch(page) -> None:
+        def on_console(message) -> None:
+            if "Content Security Policy" in message.text:
+                violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
 
     def open_page(*, viewport=None):
         context = browser.new_context(
@@ -170,6 +180,7 @@ def new_page(browser, live_site, request):
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
+        context.on("page", watch)
         return context.new_page()
 
     yield open_page
@@ -179,6 +190,7 @@ def new_page(browser, live_site, request):
             with contextlib.suppress(Exception):  # a screenshot must never fail a test
                 page.screenshot(path=_artifacts() / name, full_page=True)
         context.close()
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -121,13 +122,12 @@ def test_the_player_shows_when_it_is_offline_and_sends_later(live_site, new_page
     page.context.set_offline(True)
     sco.locator("#butNext").click()
     page.evaluate("window.API.LMSCommit('')")
-    page.wait_for_function("document.getElementById('scorm-status').dataset.state === 'offline'")
+    # (a locator assertion, not wait_for_function: the page's CSP forbids string evaluation)
+    expect(status).to_have_attribute("data-state", "offline")
     assert page.locator("#scorm-offline").is_visible()
     page.context.set_offline(False)
 
-    page.wait_for_function(
-        "document.getElementById('scorm-status').dataset.state === 'saved'", timeout=70_000
-    )
+    expect(status).to_have_attribute("data-state", "saved", timeout=70_000)
     assert status.get_attribute("data-state") == "saved"
     stored = _stored(
         live_site, pid, until=lambda s: s["state"].get("cmi.core.lesson_location") == "1"
