@@ -16,7 +16,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from assessments import selectors, services
-from assessments.gradebook import gradebook_csv, gradebook_xlsx
+from assessments.gradebook import gradebook_csv, gradebook_rows, gradebook_xlsx
 from lms.exceptions import NotAllowed
 
 router = Router(tags=["assessments"])
@@ -145,6 +145,7 @@ class AttemptOut(Schema):
     deadline: datetime | None
     server_time: datetime
     pages: int
+    current_page: int
     navigation: str
     responses: dict[str, Any]
     questions: list[dict[str, Any]]
@@ -160,6 +161,7 @@ def _attempt_out(attempt) -> dict:
         "deadline": attempt.deadline,
         "server_time": timezone.now(),
         "pages": attempt.layout.get("pages", 1),
+        "current_page": attempt.current_page,
         "navigation": attempt.quiz.navigation,
         "responses": attempt.responses,
         "questions": selectors.attempt_questions(attempt=attempt),
@@ -197,7 +199,8 @@ class SavedOut(Schema):
 @router.put(
     "/attempts/{attempt_id}/responses",
     response=SavedOut,
-    summary="Save responses (autosave; merging by slot, so sending the same again is harmless)",
+    summary="Save responses (autosave; merging by slot, so sending the same again is "
+    "harmless); a sequential quiz takes only its current page's (403 otherwise)",
 )
 def attempt_save(request: HttpRequest, attempt_id: int, body: ResponsesIn):
     attempt, _manages = selectors.attempt_for(
@@ -211,6 +214,41 @@ def attempt_save(request: HttpRequest, attempt_id: int, body: ResponsesIn):
         "saved_at": attempt.responses_saved_at,
         "deadline": attempt.deadline,
         "server_time": timezone.now(),
+    }
+
+
+class PageIn(Schema):
+    page: int
+    responses: dict[str, dict[str, Any]] | None = None
+
+
+class PageOut(Schema):
+    state: str
+    current_page: int
+    pages: int
+    navigation: str
+    saved_at: datetime | None
+
+
+@router.post(
+    "/attempts/{attempt_id}/page",
+    response=PageOut,
+    summary="Save this page's responses and go to another page (pages count from 0); a "
+    "sequential quiz only goes forward, one page at a time (403 otherwise)",
+)
+def attempt_page(request: HttpRequest, attempt_id: int, body: PageIn):
+    attempt, _manages = selectors.attempt_for(
+        user=request.user, attempt_id=attempt_id, manage_ok=False
+    )
+    attempt = services.attempt_navigate(
+        attempt=attempt, user=request.user, page=body.page, responses=body.responses
+    )
+    return {
+        "state": attempt.state,
+        "current_page": attempt.current_page,
+        "pages": services.page_count(attempt),
+        "navigation": attempt.quiz.navigation,
+        "saved_at": attempt.responses_saved_at,
     }
 
 
@@ -319,13 +357,19 @@ def course_gradebook(request: HttpRequest, code: str, filters: Query[GradebookFi
         )
         response["Content-Disposition"] = f'attachment; filename="{course.code}-gradebook.xlsx"'
         return response
-    quizzes, rows = selectors.gradebook(course=course)
+    quizzes, rows, extra_columns = gradebook_rows(course=course)
     return {
         "course": course.code,
         "items": [
-            {"id": q.pk, "kind": "quiz", "title": q.title, "max_grade": float(q.max_grade)}
+            {
+                "id": getattr(q, "item_id", q.pk),
+                "kind": getattr(q, "kind", "quiz"),
+                "title": q.title,
+                "max_grade": float(q.max_grade),
+            }
             for q in quizzes
         ],
+        "columns": extra_columns,
         "total": len(rows),
         "learners": [
             {
@@ -334,6 +378,7 @@ def course_gradebook(request: HttpRequest, code: str, filters: Query[GradebookFi
                 "grades": row.grades,
                 "course_total": row.total,
                 "passed": row.passed,
+                "columns": row.extra,
             }
             for row in rows
         ],

@@ -4,20 +4,46 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
 from assessments.selectors import gradebook
 
+# Columns other apps add to the gradebook (the live app: sessions attended), registered
+# from their AppConfig.ready so that assessments imports none of them.
+_column_providers: dict[str, Callable] = {}
+
+
+def register_gradebook_columns(name: str, provider: Callable) -> None:
+    """`provider(course=..., user_ids=[...])` returns [(label, {user_id: value}), ...]."""
+    _column_providers[name] = provider
+
+
+def gradebook_rows(*, course) -> tuple[list, list, list[str]]:
+    """The gradebook with the registered extra columns: each row gets `extra`, its values
+    in the order of the returned labels."""
+    quizzes, rows = gradebook(course=course)
+    user_ids = [row.user.pk for row in rows]
+    columns = [
+        column
+        for provider in _column_providers.values()
+        for column in provider(course=course, user_ids=user_ids)
+    ]
+    for row in rows:
+        row.extra = [values.get(row.user.pk) for _label, values in columns]
+    return quizzes, rows, [label for label, _values in columns]
+
 
 def gradebook_table(*, course) -> tuple[list[str], list[list]]:
-    quizzes, rows = gradebook(course=course)
+    quizzes, rows, extra = gradebook_rows(course=course)
     header = [
         _("Username"),
         _("Name"),
         *[f"{quiz.title} (%)" for quiz in quizzes],
         _("Course total (%)"),
         _("Passed"),
+        *extra,
     ]
     table = []
     for row in rows:
@@ -28,6 +54,7 @@ def gradebook_table(*, course) -> tuple[list[str], list[list]]:
                 *[None if g is None else round(g, 2) for g in row.grades],
                 row.total,
                 "" if row.passed is None else (_("yes") if row.passed else _("no")),
+                *row.extra,
             ]
         )
     return header, table

@@ -367,7 +367,11 @@ class QuizAttempt(models.Model):
     """A learner's attempt. ``layout`` is frozen at start::
 
         {"slots": [{"slot": 1, "quiz_slot": 7, "question": 12, "version": 31,
-                    "mark": 1.0, "page": 0, "layout": {"order": [2, 0, 1]}}, ...]}
+                    "mark": 1.0, "page": 0, "layout": {"order": [2, 0, 1]}}, ...],
+         "pages": 3}
+
+    Pages are numbered from 0. ``current_page`` is where the learner is; with sequential
+    navigation it only moves forward, one page at a time, and only its questions take answers.
 
     ``responses`` maps slot numbers (as strings) to responses; ``marks`` maps them to the
     mark earned (``null`` while a person has to grade it).
@@ -393,6 +397,11 @@ class QuizAttempt(models.Model):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     layout = models.JSONField(default=dict)
+    current_page = models.PositiveSmallIntegerField(
+        _("current page"),
+        default=0,
+        help_text="The page the learner is on; with sequential navigation, the furthest reached.",
+    )
     responses = models.JSONField(default=dict)
     responses_saved_at = models.DateTimeField(null=True, blank=True)
     marks = models.JSONField(default=dict)

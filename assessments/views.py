@@ -3,6 +3,7 @@ gradebook and question import. Thin: the work is in services and selectors."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
 from assessments.forms import QuestionImportForm, responses_from_post
-from assessments.gradebook import gradebook_csv, gradebook_xlsx
-from lms.exceptions import ServiceError
+from assessments.gradebook import gradebook_csv, gradebook_rows, gradebook_xlsx
+from lms.exceptions import NotAllowed, ServiceError
 
 
 def _with_responses(questions: list[dict], responses: dict) -> list[dict]:
@@ -82,21 +83,30 @@ def quiz_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
     return redirect("assessments:attempt", attempt_id=attempt.pk)
 
 
+def _page_param(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
 @login_required
 def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt, manages = selectors.attempt_for(user=request.user, attempt_id=attempt_id)
     if attempt.is_open and not manages:
         attempt = services.attempt_refresh(attempt=attempt)
     if attempt.is_open and not manages:
+        asked = _page_param(request.GET.get("page"))
+        page = selectors.attempt_page(attempt=attempt, page=asked)
+        if asked is not None and asked != page["page"]:
+            # sequential navigation, or no such page: the learner's page is the current one
+            return redirect("assessments:attempt", attempt_id=attempt.pk)
+        _with_responses(page["questions"], attempt.responses)
         return TemplateResponse(
             request,
             "assessments/attempt.html",
             {
                 "attempt": attempt,
                 "quiz": attempt.quiz,
-                "questions": _with_responses(
-                    selectors.attempt_questions(attempt=attempt), attempt.responses
-                ),
+                "page": page,
+                "questions": page["questions"],
                 "server_time": timezone.now(),
             },
         )
@@ -110,6 +120,36 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     )
 
 
+def _posted_responses(request: HttpRequest, attempt) -> dict:
+    """The responses of the page the form was on (``thispage``): only its questions, so
+    that the answers of other pages are left as they are."""
+    questions = selectors.attempt_questions(attempt=attempt)
+    this_page = _page_param(request.POST.get("thispage"))
+    if this_page is not None:
+        questions = [q for q in questions if q["page"] == this_page]
+    return responses_from_post(request.POST, questions)
+
+
+@login_required
+@require_POST
+def attempt_navigate(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The attempt form's page buttons: save this page's answers, then go to the page."""
+    attempt, _manages = selectors.attempt_for(
+        user=request.user, attempt_id=attempt_id, manage_ok=False
+    )
+    target = _page_param(request.POST.get("goto"))
+    try:
+        attempt = services.attempt_navigate(
+            attempt=attempt,
+            user=request.user,
+            page=-1 if target is None else target,
+            responses=_posted_responses(request, attempt),
+        )
+    except ServiceError as error:
+        messages.error(request, error.detail)
+    return redirect("assessments:attempt", attempt_id=attempt.pk)
+
+
 @login_required
 @require_POST
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
@@ -117,12 +157,9 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt, _manages = selectors.attempt_for(
         user=request.user, attempt_id=attempt_id, manage_ok=False
     )
-    questions = selectors.attempt_questions(attempt=attempt)
     try:
         services.attempt_submit(
-            attempt=attempt,
-            user=request.user,
-            responses=responses_from_post(request.POST, questions),
+            attempt=attempt, user=request.user, responses=_posted_responses(request, attempt)
         )
     except ServiceError as error:
         messages.error(request, error.detail)
@@ -160,9 +197,18 @@ def grading_queue(request: HttpRequest, quiz_id: int) -> HttpResponse:
     )
 
 
+def _managed_course(request: HttpRequest, code: str):
+    """The course for its trainers and administrators; 403 for its other readers (the
+    service's NotAllowed, which a page must not let through as a 500), 404 for the rest."""
+    try:
+        return selectors.managed_course(user=request.user, code=code)
+    except NotAllowed as error:
+        raise PermissionDenied(error.detail) from None
+
+
 @login_required
 def gradebook_page(request: HttpRequest, code: str) -> HttpResponse:
-    course = selectors.managed_course(user=request.user, code=code)
+    course = _managed_course(request, code)
     fmt = request.GET.get("format")
     if fmt == "csv":
         response = HttpResponse(
@@ -177,17 +223,17 @@ def gradebook_page(request: HttpRequest, code: str) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="{course.code}-gradebook.xlsx"'
         return response
-    quizzes, rows = selectors.gradebook(course=course)
+    quizzes, rows, extra_columns = gradebook_rows(course=course)
     return TemplateResponse(
         request,
         "assessments/gradebook.html",
-        {"course": course, "quizzes": quizzes, "rows": rows},
+        {"course": course, "quizzes": quizzes, "rows": rows, "extra_columns": extra_columns},
     )
 
 
 @login_required
 def question_import_page(request: HttpRequest, code: str) -> HttpResponse:
-    course = selectors.managed_course(user=request.user, code=code)
+    course = _managed_course(request, code)
     form = QuestionImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():

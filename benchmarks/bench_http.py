@@ -1,52 +1,65 @@
-"""Page load under concurrency, against a server started the production way.
+"""The HTTP scenarios of issue #9 at the small and the large scale, against a server started
+the production way (docker/Dockerfile's ASGI server and worker count, DEBUG off, PostgreSQL
+and Redis on 127.0.0.1). Settings, databases and load: benchmarks/http_harness.py.
 
-The server is uvicorn with one worker per core, DEBUG off, on a generated site
-(`generate_bench_data`, scale BENCH_SCALE: small or large). The database is
-BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/lms_bench), or a SQLite file
-under benchmarks/.data/; REDIS_URL is passed through. Load comes from wrk (Debian package
-`wrk`): BENCH_CONNECTIONS connections (10) for BENCH_SECONDS seconds (10) per scenario.
+    make bench BENCH_ARGS=http                       # both scales, 8 s per scenario
+    BENCH_SCALE=small BENCH_SECONDS=2 make bench BENCH_ARGS=http   # a quick check
+
+Scenarios (signed-in ones as learners of BEN-SHOWCASE, 65 lessons, 300 learners, unless said):
+
+- anonymous catalogue: GET /courses/ without a session;
+- signed-in dashboard: GET /dashboard/, cycling over 50 learners;
+- course outline (65 activities): the showcase course page for enrolled learners;
+- lesson page: a lesson of it (each view is recorded);
+- quiz attempt page (10 questions, one page): an attempt in progress of each learner;
+- quiz autosave: PUT /api/v1/attempts/{id}/responses with the ten responses, alternating
+  two answers so that every save writes, over 100 attempts (session and CSRF token, as the
+  attempt page's script sends them);
+- quiz submit: POST /api/v1/attempts/{id}/submit, each of the prepared attempts once
+  (grading and storing the result);
+- gradebook: the showcase course's 300 learners x 3 quizzes, for its trainer;
+- certificate verification: GET /api/v1/certificates/{code}, cycling over every code;
+- training proposal with conflict detection: POST /api/v1/trainings as a partner
+  coordinator (bearer token from POST /api/v1/auth/token), clashing with a scheduled
+  training of the same course and dates: 409 with the conflicts (201 accepted too).
+
+SCORM commits and the live chat fan-out are in bench_scorm.py and bench_live.py.
 """
 
 import json
 import os
 import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "benchmarks" / ".data"
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.timeout
-  io.write(string.format(
-    "WRK {\\"requests\\": %d, \\"duration_us\\": %d, \\"p50\\": %d, \\"p95\\": %d, "
-    .. "\\"p99\\": %d, \\"errors\\": %d, \\"non2xx\\": %d}\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), errors, summary.errors.status))
-end
-"""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from benchmarks.http_harness import (
+    DATA,
+    ROOT,
+    Scenario,
+    Server,
+    Site,
+    dockerfile_command,
+    free_port,
+    log,
+    measure,
+    production_command,
+    request,
+    scales,
+    workers_of,
+    wrk_path,
+)
+from benchmarks.http_harness import free_port as _free_port  # bench_scorm imports these
+from benchmarks.http_harness import manage as _manage
 
 
 def _environment() -> dict[str, str]:
+    """A server environment on BENCH_DATABASE_URL itself, for the benchmark modules that
+    make their own data and start their own server (bench_scorm)."""
     DATA.mkdir(parents=True, exist_ok=True)
-    database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{DATA / 'bench.sqlite3'}"
     return {
         **{k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}},
         "DJANGO_SETTINGS_MODULE": "lms.settings",
-        "DATABASE_URL": database,
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL")
+        or f"sqlite:///{DATA / 'bench.sqlite3'}",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -57,104 +70,120 @@ def _environment() -> dict[str, str]:
     }
 
 
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+__all__ = ["ROOT", "_environment", "_free_port", "_manage", "run"]
+
+
+def scenarios(site: Site, base: str) -> list[Scenario]:
+    setup = site.setup
+    csrf = setup["csrf"]
+
+    def page(key: str) -> dict:
+        return {"Cookie": f"sessionid={key}"}
+
+    def api(key: str) -> dict:
+        return {
+            "Cookie": f"sessionid={key}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "Content-Type": "application/json",
+        }
+
+    learners = setup["learners"]
+    status, body = request(
+        base,
+        "POST",
+        "/api/v1/auth/token",
+        {"Content-Type": "application/json"},
+        json.dumps(setup["partner"]),
     )
-    if result.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)}:\n{result.stderr}")
-    return result.stdout
-
-
-SESSION_SCRIPT = """
-import json
-from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from courses.models import Enrolment, LessonPage
-e = (Enrolment.objects.filter(course__code__startswith="BEN-", role="learner")
-     .select_related("user", "course").order_by("pk").first())
-s = SessionStore()
-s[SESSION_KEY] = str(e.user.pk)
-s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-s[HASH_SESSION_KEY] = e.user.get_session_auth_hash()
-s.create()
-lesson = LessonPage.objects.live().descendant_of(e.course).order_by("path")[2]
-print(json.dumps({"session": s.session_key, "course": e.course.url, "lesson": lesson.url}))
-"""
+    partner = json.loads(body)["token"] if status == 200 else "none"
+    autosave = [
+        ("PUT", f"/api/v1/attempts/{a['id']}/responses", api(a["session"]), body)
+        for n in range(2)
+        for a in setup["autosave"]
+        for body in [a["bodies"][n]]
+    ]
+    return [
+        Scenario("anonymous catalogue", [("GET", "/courses/", {}, None)]),
+        Scenario(
+            "dashboard (learner)",
+            [("GET", "/dashboard/", page(key), None) for key in learners],
+            size=f"{len(learners)} learners",
+        ),
+        Scenario(
+            "course outline (65 activities, enrolled learner)",
+            [("GET", setup["course"], page(key), None) for key in learners],
+            size=f"{setup['showcase_lessons']} lessons",
+        ),
+        Scenario(
+            "lesson page (enrolled learner)",
+            [("GET", setup["lesson"], page(key), None) for key in learners],
+        ),
+        Scenario(
+            "quiz attempt page (10 questions)",
+            [
+                ("GET", f"/quizzes/attempts/{a['id']}/", page(a["session"]), None)
+                for a in setup["attempt_pages"]
+            ],
+            size=f"{len(setup['attempt_pages'])} attempts",
+        ),
+        Scenario("quiz autosave (10 responses)", autosave, size=f"{len(autosave) // 2} attempts"),
+        Scenario(
+            "quiz submit (grade and store)",
+            [
+                ("POST", f"/api/v1/attempts/{a['id']}/submit", api(a["session"]), "{}")
+                for a in setup["submit"]
+            ],
+            probe=False,
+            warmup=False,
+            once=True,
+            size=f"{len(setup['submit'])} attempts, once each",
+        ),
+        Scenario(
+            "gradebook (trainer)",
+            [("GET", setup["gradebook"], page(setup["trainer"]), None)],
+            size=f"{setup['learners_in_showcase']} learners x 3 quizzes",
+        ),
+        Scenario(
+            "certificate verification (API)",
+            [("GET", f"/api/v1/certificates/{code}", {}, None) for code in setup["certificates"]],
+            optional=True,
+            size=f"{len(setup['certificates'])} codes",
+        ),
+        Scenario(
+            "training proposal with conflict check (API)",
+            [
+                (
+                    "POST",
+                    "/api/v1/trainings",
+                    {"Authorization": f"Bearer {partner}", "Content-Type": "application/json"},
+                    json.dumps(setup["proposal"]),
+                )
+            ],
+            expected=(201, 409),
+            optional=True,
+            size="201 or 409",
+        ),
+    ]
 
 
 def run() -> list[dict]:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise SystemExit("wrk is not installed: apt-get install wrk")
-    scale = os.environ.get("BENCH_SCALE", "small")
-    connections = int(os.environ.get("BENCH_CONNECTIONS", "10"))
-    seconds = int(os.environ.get("BENCH_SECONDS", "10"))
-    workers = os.cpu_count() or 2
-    env = _environment()
-    _manage(env, "migrate", "--no-input", "-v0")
-    _manage(env, "generate_bench_data", "--scale", scale)
-    _manage(env, "collectstatic", "--no-input", "-v0")
-    target = json.loads(_manage(env, "shell", "-c", SESSION_SCRIPT).strip().splitlines()[-1])
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "uvicorn", "lms.asgi:application", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers), "--lifespan", "off",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    wrk_path()
     rows = []
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/courses/", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
-        cookie = f"Cookie: sessionid={target['session']}"
-        scenarios = [
-            ("anonymous catalogue", "/courses/", None),
-            ("course outline (enrolled learner)", target["course"], cookie),
-            ("lesson page (enrolled learner)", target["lesson"], cookie),
-            ("dashboard (learner)", "/dashboard/", cookie),
-        ]
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(WRK_SCRIPT)
-        for name, path, header in scenarios:
-            command = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name]
-            if header:
-                command += ["-H", header]
-            output = subprocess.run(
-                [*command, base + path], capture_output=True, text=True, check=True
-            ).stdout
-            figures = json.loads(output.split("WRK ", 1)[1].splitlines()[0])
-            rows.append(
-                {
-                    "scenario": f"{name} [{scale}]",
-                    "size": f"c={connections}, {workers} workers",
-                    "runs": figures["requests"],
-                    "rps": round(figures["requests"] / (figures["duration_us"] / 1e6), 1),
-                    "p50_ms": round(figures["p50"] / 1000, 1),
-                    "p95_ms": round(figures["p95"] / 1000, 1),
-                    "p99_ms": round(figures["p99"] / 1000, 1),
-                    "errors": figures["errors"] + figures["non2xx"],
-                }
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    workers = workers_of(dockerfile_command())
+    server_name = dockerfile_command()[0]
+    for scale in scales():
+        log(f"bench_http: preparing the {scale} site…")
+        site = Site.prepare(scale)
+        log(
+            "bench_http: "
+            + ", ".join(f"{name} {value:.0f} s" for name, value in site.timings.items())
+        )
+        port = free_port()
+        started = time.monotonic()
+        with Server(production_command(port), site.env, port, server_name) as server:
+            log(f"bench_http: {server_name} ready in {time.monotonic() - started:.0f} s")
+            for scenario in scenarios(site, server.base):
+                log(f"bench_http: {scale}: {scenario.name} ({time.monotonic() - started:.0f} s)")
+                label = {"scale": scale, "server": f"{server_name} x{workers}"}
+                rows.append(measure(server.base, scenario, label=label))
     return rows

@@ -154,6 +154,8 @@ class CourseTreeCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path_info.startswith(settings.CATALOGUE_PATH):
+            if enabled() and not request.path_info.startswith("/api/"):
+                site_for(request)  # pages that link to course pages need it; Wagtail asks
             return self.get_response(request)
         key = anonymous_key(request)
         if key is not None and (response := anonymous_get(request, key)) is not None:

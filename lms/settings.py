@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "lms.middleware.PageRedirectMiddleware",
     # Axes goes last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,24 +155,37 @@ if REDIS_URL:
             "KEY_PREFIX": "lms",
         }
     }
+    # redis-py 8 times out socket reads after 5 s by default, the very time channels-redis
+    # blocks waiting for a message (BZPOPMIN, 5 s): every idle WebSocket then crashed. Reads
+    # may take longer than the blocking wait. Its pools also refuse (instead of waiting) past
+    # 100 connections, which a class joining or leaving at once exceeds.
+    _channel_hosts = [
+        {
+            "address": REDIS_URL,
+            "socket_timeout": 30,
+            "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+        }
+    ]
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": _channel_hosts,
                 "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000),
                 "expiry": 60,
                 "prefix": "lms",
             },
         }
     }
-    # "pubsub": channels-redis' RedisPubSubChannelLayer (one PUBLISH per group message,
-    # no per-channel capacity); "core": RedisChannelLayer above. Figures: live/PROTOCOL.md.
-    CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="core")
+    # "pubsub": channels-redis' RedisPubSubChannelLayer: one PUBLISH per group message, fanned
+    # out in each process (no per-channel capacity: nothing is dropped, a slow client's
+    # queue grows). "core": RedisChannelLayer above, one Redis round trip per recipient,
+    # many times slower to a class of 300 (figures in live/PROTOCOL.md).
+    CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="pubsub")
     if CHANNEL_LAYER_BACKEND == "pubsub":
         CHANNEL_LAYERS["default"] = {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "lms"},
+            "CONFIG": {"hosts": _channel_hosts, "prefix": "lms"},
         }
     elif CHANNEL_LAYER_BACKEND != "core":
         raise ImproperlyConfigured("CHANNEL_LAYER_BACKEND must be core or pubsub.")
@@ -225,6 +238,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "lms.views.signin_locked_out"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The API's rate limits read the client address the same way (a forged X-Forwarded-For
+# must not buy a fresh allowance).
+NINJA_NUM_PROXIES = AXES_IPWARE_PROXY_COUNT
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
@@ -421,6 +437,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},  # one line per step of every PDF
     },
 }
 

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from courses.scorm import views as scorm_views
 from lms import views
 from lms.api import api
+from trainers.views.certificates import verify_urlpatterns as certificate_verify_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +24,9 @@ urlpatterns = [
     path("learn/", include("courses.urls")),
     path("quizzes/", include("assessments.urls")),
     path("trainers/", include("trainers.urls")),
+    path("trainings/", include("scheduling.urls")),
+    path("live/", include("live.urls")),
+    *certificate_verify_urls,  # /verify/ and /verify/<code>/: public certificate verification
     path(
         "scorm-content/<int:version_id>/<path:path>",
         scorm_views.scorm_content,

@@ -4,10 +4,12 @@ A training is proposed by a partner, approved by the Academy, then open for nomi
 Its live sessions (`TrainingSession`) are what the live classroom runs.
 """
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -84,6 +86,15 @@ class Training(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(_("note from the Academy"), blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    participants_reached = models.PositiveIntegerField(
+        _("participants reached"), null=True, blank=True
+    )
+    sequence = models.PositiveIntegerField(
+        default=0,
+        help_text="Revision number for calendar clients (iCalendar SEQUENCE): raised on every "
+        "change of times, place or status.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -225,3 +236,98 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} for {self.training}: {self.status}"
+
+
+class ConflictAcknowledgement(models.Model):
+    """Someone went ahead despite the conflicts listed, and said why."""
+
+    class Action(models.TextChoices):
+        PROPOSE = "propose", _("Proposal")
+        UPDATE = "update", _("Change")
+        NOMINATE = "nominate", _("Nomination")
+
+    training = models.ForeignKey(
+        Training, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    action = models.CharField(_("on"), max_length=10, choices=Action.choices)
+    conflicts = models.JSONField(_("conflicts"), default=list)
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("acknowledged conflict")
+        verbose_name_plural = _("acknowledged conflicts")
+
+    def __str__(self) -> str:
+        return f"{self.training}: {len(self.conflicts)} conflict(s) acknowledged"
+
+
+class CoordinationEvent(models.Model):
+    """One change on the shared calendar, as the coordination board announces it.
+
+    The primary key is the event's sequence number: a client that reconnects asks for the
+    events after the last one it saw (scheduling/PROTOCOL.md).
+    """
+
+    kind = models.CharField(max_length=40)
+    training = models.ForeignKey(
+        Training, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("coordination event")
+        verbose_name_plural = _("coordination events")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind}"
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """The private address of an iCalendar feed: a person's or an organisation's."""
+
+    token = models.CharField(max_length=64, unique=True, default=_feed_token)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    organisation = models.OneToOneField(
+        "lms.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, organisation__isnull=True)
+                | models.Q(user__isnull=True, organisation__isnull=False),
+                name="calendar_feed_of_user_or_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"feed of {self.user or self.organisation}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("scheduling:feed", args=[self.token])

@@ -4,13 +4,13 @@ from assessments.services.attempts import (
     attempt_apply_deadline,
     attempt_deadline,
     attempt_grade,
+    attempt_navigate,
     attempt_refresh,
     attempt_save_responses,
     attempt_start,
     attempt_submit,
     attempts_close_overdue,
-    manual_grade_save,
-    quiz_regrade,
+    page_count,
 )
 from assessments.services.bank import (
     ImportResult,
@@ -27,12 +27,14 @@ from assessments.services.grades import (
     quiz_grade_of,
     quiz_grades,
 )
+from assessments.services.marking import manual_grade_save, quiz_regrade
 
 __all__ = [
     "ImportResult",
     "attempt_apply_deadline",
     "attempt_deadline",
     "attempt_grade",
+    "attempt_navigate",
     "attempt_refresh",
     "attempt_save_responses",
     "attempt_start",
@@ -42,6 +44,7 @@ __all__ = [
     "course_grade",
     "course_total",
     "manual_grade_save",
+    "page_count",
     "question_bank",
     "question_export",
     "question_import",

@@ -1,6 +1,8 @@
-"""Attempt lifecycle: start (or resume), autosave, submit and grade, time rules, manual
-grading and regrading. The server owns the clock: every call first applies the quiz's rule
-for an attempt past its deadline."""
+"""Attempt lifecycle: start (or resume), pages, autosave, submit and grade, time rules.
+The server owns the clock: every call first applies the quiz's rule for an attempt past its
+deadline. It owns the navigation too: with a sequential quiz only the current page takes
+answers, and the learner moves forward one page at a time. (Manual grading and regrading
+are in :mod:`assessments.services.marking`.)"""
 
 from __future__ import annotations
 
@@ -203,25 +205,47 @@ def attempt_refresh(*, attempt: QuizAttempt, now: datetime | None = None) -> Qui
     return attempt_apply_deadline(attempt=attempt, now=now)
 
 
-@transaction.atomic
-def attempts_close_overdue(*, quiz: Quiz | None = None, now: datetime | None = None) -> int:
-    """Apply the deadline rule to every open attempt past its deadline (a periodic task)."""
+def attempts_close_overdue(
+    *, quiz: Quiz | None = None, now: datetime | None = None, batch_size: int = 500
+) -> int:
+    """Apply the deadline rule to every open attempt past its deadline, so that attempts
+    whose learner never comes back are closed too (the periodic task and the
+    ``close_overdue_attempts`` command). Each attempt is locked and closed in its own
+    transaction; one being submitted at that moment is skipped (the submit applies the same
+    rule). Returns how many attempts changed state."""
     now = now or timezone.now()
-    rows = QuizAttempt.objects.select_for_update().filter(
+    rows = QuizAttempt.objects.filter(
         state__in=QuizAttempt.OPEN_STATES, deadline__lt=now - _slack()
-    )
+    ).order_by("pk")
     if quiz is not None:
         rows = rows.filter(quiz=quiz)
     count = 0
-    for attempt in rows.select_related("quiz"):
-        before = attempt.state
-        attempt_apply_deadline(attempt=attempt, now=now)
-        count += attempt.state != before
+    last = 0
+    while ids := list(rows.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
+        last = ids[-1]
+        for pk in ids:
+            with transaction.atomic():
+                attempt = (
+                    QuizAttempt.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("quiz")
+                    .filter(pk=pk, state__in=QuizAttempt.OPEN_STATES)
+                    .first()
+                )
+                if attempt is None:
+                    continue
+                before = attempt.state
+                attempt_apply_deadline(attempt=attempt, now=now)
+                count += attempt.state != before
     return count
 
 
 def _locked(attempt: QuizAttempt) -> QuizAttempt:
-    return QuizAttempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+    """The attempt's row, locked (not its quiz's: other learners keep submitting)."""
+    return (
+        QuizAttempt.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .get(pk=attempt.pk)
+    )
 
 
 def _check_owner(attempt: QuizAttempt, user) -> None:
@@ -265,12 +289,98 @@ def attempt_save_responses(
         attempt_apply_deadline(attempt=attempt, now=now)
         if attempt.state != State.IN_PROGRESS:
             raise Conflict(_("This attempt is closed: answers can no longer be changed."))
-        clean = _clean_responses(attempt, responses)
-        merged = {**attempt.responses, **clean}
-        if merged != attempt.responses:
-            attempt.responses = merged
-            attempt.responses_saved_at = now
+        if _merge_responses(attempt, responses, now=now):
             attempt.save(update_fields=["responses", "responses_saved_at"])
+    return attempt
+
+
+# --- Pages -------------------------------------------------------------------------------
+def _is_sequential(attempt: QuizAttempt) -> bool:
+    return attempt.quiz.navigation == Quiz.Navigation.SEQUENTIAL
+
+
+def page_count(attempt: QuizAttempt) -> int:
+    return attempt.layout.get("pages") or 1
+
+
+def _check_pages(attempt: QuizAttempt, clean: dict[str, dict]) -> None:
+    """Sequential navigation: only the questions of the current page take answers (a page
+    left behind is closed for good, a page not reached yet is not open)."""
+    if not _is_sequential(attempt):
+        return
+    pages = {str(s["slot"]): s.get("page", 0) for s in attempt.layout.get("slots", [])}
+    errors = []
+    for key in clean:
+        if pages[key] < attempt.current_page:
+            errors.append(ErrorItem(field=key, message=_("This question's page is closed.")))
+        elif pages[key] > attempt.current_page:
+            errors.append(ErrorItem(field=key, message=_("This question's page is not open yet.")))
+    if errors:
+        raise NotAllowed(
+            _("This quiz is sequential: only the questions of the current page can be answered."),
+            errors,
+        )
+
+
+def _merge_responses(attempt: QuizAttempt, responses: dict | None, *, now: datetime) -> bool:
+    """Check and merge responses into the (locked) attempt; whether anything changed."""
+    if not responses:
+        return False
+    clean = _clean_responses(attempt, responses)
+    _check_pages(attempt, clean)
+    merged = {**attempt.responses, **clean}
+    if merged == attempt.responses:
+        return False
+    attempt.responses = merged
+    attempt.responses_saved_at = now
+    return True
+
+
+def attempt_navigate(
+    *,
+    attempt: QuizAttempt,
+    user,
+    page: int,
+    responses: dict | None = None,
+    now: datetime | None = None,
+) -> QuizAttempt:
+    """Save the responses of the page the learner leaves, then go to ``page``. With free
+    navigation any page; with sequential navigation only the current page or the next one:
+    going back is refused, and so is skipping ahead (403)."""
+    now = now or timezone.now()
+    _check_owner(attempt, user)
+    attempt_refresh(attempt=attempt, now=now)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        attempt_apply_deadline(attempt=attempt, now=now)
+        if attempt.state != State.IN_PROGRESS:
+            raise Conflict(_("This attempt is closed: answers can no longer be changed."))
+        if (
+            isinstance(page, bool)
+            or not isinstance(page, int)
+            or not 0 <= page < page_count(attempt)
+        ):
+            raise ServiceError(
+                _("There is no such page."), [ErrorItem(field="page", message=_("No such page."))]
+            )
+        if _is_sequential(attempt) and page < attempt.current_page:
+            raise NotAllowed(
+                _("This quiz is sequential: you cannot go back to an earlier page."),
+                [ErrorItem(field="page", message=_("This page is closed."))],
+            )
+        if _is_sequential(attempt) and page > attempt.current_page + 1:
+            raise NotAllowed(
+                _("This quiz is sequential: go through the pages in order."),
+                [ErrorItem(field="page", message=_("This page is not open yet."))],
+            )
+        fields = []
+        if _merge_responses(attempt, responses, now=now):
+            fields += ["responses", "responses_saved_at"]
+        if page != attempt.current_page:
+            attempt.current_page = page
+            fields.append("current_page")
+        if fields:
+            attempt.save(update_fields=fields)
     return attempt
 
 
@@ -357,132 +467,7 @@ def attempt_submit(
                 _("Time ran out before this attempt was submitted: it does not count."),
             )
         late = attempt.state == State.OVERDUE
-        if responses and not late:
-            attempt.responses = {**attempt.responses, **_clean_responses(attempt, responses)}
-            attempt.responses_saved_at = now
+        if not late:
+            _merge_responses(attempt, responses, now=now)
         _attempt_finish(attempt=attempt, finished_at=now, late=late)
     return attempt
-
-
-# --- Manual grading and regrading ----------------------------------------------------------
-def _check_manager(*, quiz: Quiz, user) -> None:
-    from assessments.selectors import can_manage_quiz
-
-    if not can_manage_quiz(user=user, quiz=quiz):
-        raise NotAllowed(_("Only the course's trainers grade its quizzes."))
-
-
-@transaction.atomic
-def manual_grade_save(
-    *, attempt: QuizAttempt, slot: int, mark: float, comment: str = "", grader
-) -> QuizAttempt:
-    """A trainer's mark for one slot (an essay); the attempt's grade is recomputed."""
-    attempt = _locked(attempt)
-    _check_manager(quiz=attempt.quiz, user=grader)
-    if attempt.state != State.FINISHED:
-        raise Conflict(_("Only submitted attempts are graded."))
-    layout_slot = next((s for s in attempt.layout["slots"] if s["slot"] == slot), None)
-    if layout_slot is None:
-        raise ServiceError(_("There is no such question."), [ErrorItem(field="slot", message="")])
-    max_mark = layout_slot["mark"]
-    if not max_mark or not 0 <= mark <= max_mark:
-        raise ServiceError(
-            _("Give a mark between 0 and %(max)s.") % {"max": f"{max_mark:g}"},
-            [ErrorItem(field="mark", message=_("Out of range."))],
-        )
-    ManualGrade.objects.update_or_create(
-        attempt=attempt,
-        slot=slot,
-        defaults={
-            "fraction": mark / max_mark,
-            "comment": comment,
-            "graded_by": grader,
-            "graded_at": timezone.now(),
-        },
-    )
-    manual = {m.slot: m for m in attempt.manual_grades.all()}
-    attempt_grade(attempt=attempt, versions=_versions_of([attempt]), manual=manual)
-    attempt.save(update_fields=["marks", "feedback", "needs_grading", "sum_marks", "grade_percent"])
-    from assessments.services.grades import quiz_completion_update
-
-    quiz_completion_update(quiz=attempt.quiz, user=attempt.user)
-    return attempt
-
-
-@transaction.atomic
-def quiz_regrade(*, quiz: Quiz, user, to_current_versions: bool = True) -> int:
-    """Regrade every finished attempt of the quiz (after a question was fixed). With
-    ``to_current_versions`` an attempt's questions move to their current version when the
-    fix kept the same type and number of choices (so the frozen order still fits)."""
-    _check_manager(quiz=quiz, user=user)
-    attempts = list(
-        QuizAttempt.objects.select_for_update()
-        .filter(quiz=quiz, state=State.FINISHED)
-        .prefetch_related("manual_grades")
-    )
-    if not attempts:
-        return 0
-    current = dict(
-        Question.objects.filter(
-            pk__in={s["question"] for a in attempts for s in a.layout["slots"]}
-        ).values_list("pk", "current_version_id")
-    )
-    versions = _versions_of(attempts)
-    if to_current_versions:
-        versions.update(
-            QuestionVersion.objects.filter(pk__in=set(current.values())).values_list("pk", "data")
-        )
-    changed = 0
-    for attempt in attempts:
-        if to_current_versions:
-            for slot in attempt.layout["slots"]:
-                new = current.get(slot["question"])
-                old_data, new_data = versions[slot["version"]], versions.get(new)
-                if new and new != slot["version"] and _compatible(old_data, new_data):
-                    slot["version"] = new
-        before = (attempt.marks, attempt.sum_marks)
-        attempt_grade(
-            attempt=attempt,
-            versions=versions,
-            manual={m.slot: m for m in attempt.manual_grades.all()},
-        )
-        if (attempt.marks, attempt.sum_marks) != before:
-            changed += 1
-        attempt.save(
-            update_fields=[
-                "layout",
-                "marks",
-                "feedback",
-                "needs_grading",
-                "sum_marks",
-                "grade_percent",
-            ]
-        )
-    from assessments.services.grades import quiz_completion_update
-
-    for learner_id in {a.user_id for a in attempts}:
-        quiz_completion_update(quiz=quiz, user=attempts[0].user.__class__(pk=learner_id))
-    return changed
-
-
-def _compatible(old: dict, new: dict | None) -> bool:
-    """Whether an attempt's frozen layout of ``old`` still fits ``new``."""
-    if not new or old["qtype"] != new["qtype"]:
-        return False
-    old_data, new_data = old.get("data") or {}, new.get("data") or {}
-    if old["qtype"] == "multichoice":
-        return len(old_data["answers"]) == len(new_data["answers"])
-    if old["qtype"] == "matching":
-        return [i["answer"] for i in old_data["subquestions"]] == [
-            i["answer"] for i in new_data["subquestions"]
-        ] or (
-            {i["answer"] for i in old_data["subquestions"]}
-            == {i["answer"] for i in new_data["subquestions"]}
-            and [bool(i["text"]) for i in old_data["subquestions"]]
-            == [bool(i["text"]) for i in new_data["subquestions"]]
-        )
-    if old["qtype"] == "cloze":
-        return [(s["kind"], len(s["answers"])) for s in old_data["subquestions"]] == [
-            (s["kind"], len(s["answers"])) for s in new_data["subquestions"]
-        ]
-    return True

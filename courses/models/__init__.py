@@ -6,6 +6,7 @@ from courses.models.scorm import (
     ScormObjective,
     ScormPackage,
     ScormPackageVersion,
+    ScormSequencing,
 )
 from courses.models.taxonomy import ThematicArea
 
@@ -21,5 +22,6 @@ __all__ = [
     "ScormObjective",
     "ScormPackage",
     "ScormPackageVersion",
+    "ScormSequencing",
     "ThematicArea",
 ]

@@ -24,6 +24,13 @@ class ScormPackage(models.Model):
     title = models.CharField(_("title"), max_length=255)
     version = models.CharField(_("SCORM version"), max_length=10)
     identifier = models.CharField(_("manifest identifier"), max_length=255, blank=True)
+    max_grade = models.DecimalField(
+        _("maximum grade"),
+        max_digits=7,
+        decimal_places=2,
+        default=100,
+        help_text=_("The package's weight in the course total of the gradebook."),
+    )
     current = models.ForeignKey(
         "courses.ScormPackageVersion",
         null=True,
@@ -176,3 +183,35 @@ class ScormObjective(models.Model):
 
     def __str__(self) -> str:
         return self.identifier
+
+
+class ScormSequencing(models.Model):
+    """A learner's SCORM 2004 sequencing state on one package version: the activity tree's
+    tracking status, global objectives, the current and the suspended activity
+    (``courses.scorm.sequencing``), with the root activity's rolled-up result."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scorm_sequencing"
+    )
+    package = models.ForeignKey(ScormPackage, on_delete=models.CASCADE, related_name="sequencing")
+    package_version = models.ForeignKey(
+        ScormPackageVersion, on_delete=models.CASCADE, related_name="sequencing"
+    )
+    state = models.JSONField(default=dict)
+    completion_status = models.CharField(max_length=16, default="unknown")
+    success_status = models.CharField(max_length=16, default="unknown")
+    score_scaled = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SCORM sequencing state")
+        verbose_name_plural = _("SCORM sequencing states")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "package_version"], name="scorm_sequencing_per_version"
+            ),
+        ]
+        indexes = [models.Index(fields=["package", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.package_version_id}"

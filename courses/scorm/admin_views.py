@@ -1,4 +1,4 @@
-"""The Wagtail admin page for SCORM packages: upload, and the list of what is there."""
+"""The Wagtail admin page for SCORM packages: upload, the list of what is there, delete."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import ScormPackage
 from courses.scorm.forms import ScormUploadForm, managed_courses
-from courses.scorm.services import scorm_package_upload
+from courses.scorm.services import scorm_package_delete, scorm_package_upload
 from lms.exceptions import ServiceError
 from lms.roles import Role
 
@@ -17,6 +17,21 @@ def scorm_packages(request):
     user = request.user
     if not (user.is_superuser or user.has_role(Role.ADMIN) or user.has_role(Role.TRAINER)):
         raise PermissionDenied
+    packages = (
+        ScormPackage.objects.filter(course__in=managed_courses(user))
+        .select_related("course", "current")
+        .order_by("course__code", "title")
+    )
+    if request.method == "POST" and "delete" in request.POST:
+        package = packages.filter(pk=_number(request.POST["delete"])).first()
+        if package is not None:
+            title = package.title
+            scorm_package_delete(package=package)
+            messages.success(
+                request, _("%(title)s was deleted with its files and results.") % {"title": title}
+            )
+        return redirect("courses_scorm_packages")
+    doomed = packages.filter(pk=_number(request.GET.get("delete", ""))).first()
     form = ScormUploadForm(request.POST or None, request.FILES or None, user=user)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -27,6 +42,7 @@ def scorm_packages(request):
                 user=user,
                 package=form.cleaned_data["package"],
                 title=form.cleaned_data["title"].strip(),
+                max_grade=form.cleaned_data["max_grade"],
             )
         except ServiceError as error:
             errors = [error.detail, *(item.message for item in error.errors[1:])]
@@ -41,13 +57,12 @@ def scorm_packages(request):
                 },
             )
             return redirect("courses_scorm_packages")
-    packages = (
-        ScormPackage.objects.filter(course__in=managed_courses(user))
-        .select_related("course", "current")
-        .order_by("course__code", "title")
-    )
     return TemplateResponse(
         request,
         "courses/scorm/admin_packages.html",
-        {"form": form, "errors": errors, "packages": packages},
+        {"form": form, "errors": errors, "packages": packages, "doomed": doomed},
     )
+
+
+def _number(value: str) -> int:
+    return int(value) if value.isdigit() else 0

@@ -31,6 +31,14 @@ class ScormUploadForm(forms.Form):
     title = forms.CharField(
         required=False, max_length=255, label=_("Title"), help_text=_("Default: the manifest's.")
     )
+    max_grade = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=7,
+        decimal_places=2,
+        label=_("Maximum grade"),
+        help_text=_("The package's weight in the course total of the gradebook. Default: 100."),
+    )
     file = forms.FileField(label=_("SCORM zip"))
 
     def __init__(self, *args, user, **kwargs):

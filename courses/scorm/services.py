@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -27,6 +28,7 @@ from courses.models import (
     ScormObjective,
     ScormPackage,
     ScormPackageVersion,
+    ScormSequencing,
 )
 from courses.scorm.datamodel import LaunchContext, apply_commit, new_model
 from courses.scorm.datamodel.cmi12 import Cmi12
@@ -34,6 +36,7 @@ from courses.scorm.datamodel.cmi2004 import Cmi2004
 from courses.scorm.launch import launch_context
 from courses.scorm.manifest import SCORM_12, Item, Manifest
 from courses.scorm.package import PackageError, PackageLimits, extract_package, human_size
+from courses.scorm.sequencing import tree_definition
 from lms.exceptions import Conflict, ErrorItem, ServiceError, TooLarge
 from lms.models import User
 
@@ -112,6 +115,8 @@ def manifest_summary(manifest: Manifest) -> tuple[dict[str, Any], list[dict[str,
             "forward_only": False},
         "items": [_item_summary(item) for item in organization.items],
     }  # fmt: skip
+    if manifest.is_scorm_2004:
+        tree["activity_tree"] = tree_definition(manifest)
     scos = [
         {
             "identifier": item.identifier,
@@ -155,10 +160,12 @@ def scorm_package_upload(
     user: User | None,
     package: ScormPackage | None = None,
     title: str = "",
+    max_grade: Decimal | float | None = None,
 ) -> ScormPackageVersion:
     """Validate and extract a SCORM zip for a course; a new package, or a new version of
     ``package``. Raises ServiceError (400) or TooLarge (413) and leaves no file and no row
-    behind when the zip is refused or anything fails."""
+    behind when the zip is refused or anything fails. ``max_grade`` is the package's
+    weight in the gradebook (default: kept, or 100 for a new package)."""
     if package is not None and package.course_id != course.pk:
         raise ServiceError(_("That SCORM package belongs to another course."))
     size = Path(file).stat().st_size if isinstance(file, str | Path) else _upload_size(file)
@@ -207,6 +214,13 @@ def scorm_package_upload(
             package.identifier = manifest.identifier[:255]
             if title or package.title == "-":
                 package.title = (title or manifest.title or manifest.identifier)[:255]
+            if max_grade is not None:
+                if not 0 <= Decimal(str(max_grade)) < 100_000:
+                    raise ServiceError(
+                        _("The maximum grade must be between 0 and 99999."),
+                        [ErrorItem(field="max_grade", message=_("out of range"))],
+                    )
+                package.max_grade = Decimal(str(max_grade))
             package.save()
     except BaseException:
         if destination is not None:
@@ -328,12 +342,26 @@ def scorm_attempt_launch(
         attempt.seq = 0
         attempt.terminated = False
         attempt.updated_at = timezone.now()
+        was_complete = attempt.completed_at is not None
         _denormalise(attempt, model)
+        if not version.sco(sco).get("sco", True):
+            _asset_seen(attempt)
         attempt.save()
+        if attempt.completed_at is not None and not was_complete:
+            _progress_update(attempt=attempt, user=user)
     values = {k: v for k, v in attempt.state.items() if not k.startswith("_lms.")}
     return Launch(
         attempt=attempt, session=attempt.session, values=values, context=_context_values(model)
     )
+
+
+def _asset_seen(attempt: ScormAttempt) -> None:
+    """An asset never talks to the API: opening it completes it (as Moodle does)."""
+    attempt.completion_status = "completed"
+    if attempt.lesson_status in ("", "not attempted", "browsed", "incomplete"):
+        attempt.lesson_status = "completed" if attempt.package_version.version == SCORM_12 else ""
+    if attempt.completed_at is None:
+        attempt.completed_at = timezone.now()
 
 
 def _denormalise(attempt: ScormAttempt, model: Cmi12 | Cmi2004) -> None:
@@ -358,6 +386,8 @@ class CommitOutcome:
     errors: list[dict[str, Any]]
     completion_status: str
     success_status: str
+    navigation: dict[str, Any] | None = None
+    """SCORM 2004: the learner's new table of contents when the commit changed a status."""
 
 
 def _parse_commits(commits: Iterable[Mapping[str, Any]]) -> list[tuple[int, list, bool]]:
@@ -401,6 +431,21 @@ def scorm_attempt_commit(
     value (:func:`apply_commit`); refused values are reported, the rest is kept.
     """
     parsed = _parse_commits(commits)
+    outcome, attempt, changed = _commit(
+        attempt_id=attempt_id, user=user, session=session, parsed=parsed
+    )
+    if changed and attempt is not None:
+        from courses.scorm.navigation import scorm_sequencing_sync
+
+        outcome.navigation = scorm_sequencing_sync(attempt=attempt)
+    return outcome
+
+
+def _commit(
+    *, attempt_id: int, user: User, session: int, parsed: list[tuple[int, list, bool]]
+) -> tuple[CommitOutcome, ScormAttempt | None, bool]:
+    """Apply parsed commits; (outcome, the attempt, whether a status the sequencer reads
+    changed)."""
     with transaction.atomic():
         attempt = (
             ScormAttempt.objects.select_for_update(of=("self",))
@@ -423,12 +468,13 @@ def scorm_attempt_commit(
         if session < attempt.session:
             outcome.stale = True
             outcome.seq = max((c[0] for c in parsed), default=0)
-            return outcome
+            return outcome, None, False
         if session > attempt.session:
             raise Conflict(_("This session of the SCO was never launched."))
         fresh = [c for c in parsed if c[0] > attempt.seq]
         if not fresh:
-            return outcome
+            return outcome, None, False
+        before = (attempt.completion_status, attempt.success_status, attempt.score_scaled)
         version = attempt.package_version
         context = attempt_context(user=user, version=version, sco=attempt.sco)
         was_complete = attempt.is_complete
@@ -463,7 +509,12 @@ def scorm_attempt_commit(
         ]
         outcome.completion_status = attempt.completion_status
         outcome.success_status = attempt.success_status
-        return outcome
+        changed = (
+            finished
+            or before != (attempt.completion_status, attempt.success_status, attempt.score_scaled)
+            or _touches(all_pairs, "cmi.objectives.")
+        )
+        return outcome, attempt, changed
 
 
 # --- Report rows -------------------------------------------------------------------------
@@ -553,10 +604,20 @@ def _objectives_sync(attempt: ScormAttempt) -> None:
 
 # --- Course progress ---------------------------------------------------------------------
 def package_completed(*, user: User, package: ScormPackage) -> bool:
-    """Every launchable item of the current version completed or passed in some attempt."""
+    """The learner has done the package: a SCORM 2004 package whose activity tree rolled up
+    to completed or passed (its own rules say what counts: a test bank, remediation…), or
+    every launchable item of the current version completed or passed in some attempt."""
     version = package.current
     if version is None:
         return False
+    if _is_2004(version.version):
+        rolled = (
+            ScormSequencing.objects.filter(user=user, package_version=version)
+            .values_list("completion_status", "success_status")
+            .first()
+        )
+        if rolled is not None and (rolled[0] == "completed" or rolled[1] == "passed"):
+            return True
     wanted = {s["identifier"] for s in version.scos}
     done = set(
         ScormAttempt.objects.filter(user=user, package=package, completed_at__isnull=False)
@@ -567,10 +628,13 @@ def package_completed(*, user: User, package: ScormPackage) -> bool:
 
 
 def _progress_update(*, attempt: ScormAttempt, user: User) -> None:
+    package_progress_update(user=user, package=attempt.package)
+
+
+def package_progress_update(*, user: User, package: ScormPackage) -> None:
     """Complete the lessons whose required activities are all SCORM packages now done."""
     from courses import services as course_services
 
-    package = attempt.package
     if not package_completed(user=user, package=package):
         return
     course = package.course

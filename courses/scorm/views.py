@@ -20,6 +20,7 @@ from django.views.static import serve
 
 from courses import selectors
 from courses.models import CoursePage, ScormPackage, ScormPackageVersion
+from courses.scorm import navigation as navigation_services
 from courses.scorm import selectors as scorm_selectors
 from courses.scorm import services
 from courses.scorm.datamodel import to_json_spec
@@ -102,11 +103,13 @@ def scorm_player(request: HttpRequest, code: str, package_id: int) -> HttpRespon
     version = package.current
     statuses = scorm_selectors.scorm_item_statuses(user=request.user, package=package)
     content_base = reverse("scorm_content", args=[version.pk, "x"])[:-1]
+    manifest = {k: v for k, v in version.manifest.items() if k != "activity_tree"}
     config = {
         "packageId": package.pk,
         "title": package.title,
         "version": version.version,
-        "manifest": version.manifest,
+        "sequencing": navigation_services.is_sequenced(version),
+        "manifest": manifest,
         "scos": [
             {
                 "identifier": sco["identifier"],
@@ -157,12 +160,31 @@ def _error_response(error: ServiceError) -> JsonResponse:
     )
 
 
+def _launch_body(launch) -> dict:
+    attempt = launch.attempt
+    return {
+        "attempt": attempt.pk,
+        "number": attempt.number,
+        "session": launch.session,
+        "values": launch.values,
+        "context": launch.context,
+        "commitUrl": reverse("courses:scorm_commit", args=[attempt.pk]),
+    }
+
+
 @require_POST
 def scorm_launch(request: HttpRequest, package_id: int) -> HttpResponse:
-    """Start a session on a SCO: the attempt, its session number and its values."""
+    """Start a session on a SCO: the attempt, its session number and its values.
+
+    SCORM 1.2: ``{"sco", "restart"}`` launches that SCO. SCORM 2004: the sequencer decides,
+    from ``{"request": "start" | "continue" | "previous" | "choice" | "jump" | "exit" |
+    "exitAll" | "suspendAll" | ..., "target", "restart"}`` (``{"sco"}`` alone is a choice);
+    the answer adds the SCO delivered (``sco``, null when none) and ``navigation`` (the
+    table of contents and the valid requests). A refused request is 409 and changes nothing.
+    """
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("Sign in again.")}, status=401)
-    package = ScormPackage.objects.select_related("course").filter(pk=package_id).first()
+    package = ScormPackage.objects.select_related("course", "current").filter(pk=package_id).first()
     if package is None:
         raise Http404
     access = selectors.course_access(user=request.user, course=package.course)
@@ -170,6 +192,8 @@ def scorm_launch(request: HttpRequest, package_id: int) -> HttpResponse:
         raise Http404
     try:
         body = _json_body(request)
+        if package.current is not None and navigation_services.is_sequenced(package.current):
+            return _navigate(request, package, body, credit=access.is_learner)
         launch = services.scorm_attempt_launch(
             user=request.user,
             package=package,
@@ -179,17 +203,33 @@ def scorm_launch(request: HttpRequest, package_id: int) -> HttpResponse:
         )
     except ServiceError as error:
         return _error_response(error)
-    attempt = launch.attempt
-    return JsonResponse(
-        {
-            "attempt": attempt.pk,
-            "number": attempt.number,
-            "session": launch.session,
-            "values": launch.values,
-            "context": launch.context,
-            "commitUrl": reverse("courses:scorm_commit", args=[attempt.pk]),
-        }
+    return JsonResponse({"sco": launch.attempt.sco, **_launch_body(launch)})
+
+
+def _navigate(request: HttpRequest, package: ScormPackage, body: dict, *, credit: bool):
+    target = str(body.get("target") or body.get("sco") or "") or None
+    nav_request = str(body.get("request") or ("choice" if target else "start"))
+    result = navigation_services.scorm_navigate(
+        user=request.user,
+        package=package,
+        request=nav_request,
+        target=target,
+        restart=bool(body.get("restart")),
+        credit=credit,
     )
+    if result.refused:
+        return JsonResponse(
+            {
+                "detail": result.refused,
+                "errors": [{"field": "request", "message": result.refused}],
+                "navigation": result.navigation,
+            },
+            status=409,
+        )
+    answer = {"sco": result.delivered, "ended": result.ended, "navigation": result.navigation}
+    if result.launch is not None:
+        answer.update(_launch_body(result.launch))
+    return JsonResponse(answer)
 
 
 @require_POST
@@ -222,6 +262,7 @@ def scorm_commit(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "errors": outcome.errors,
             "completion_status": outcome.completion_status,
             "success_status": outcome.success_status,
+            "navigation": outcome.navigation,
         }
     )
 

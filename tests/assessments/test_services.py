@@ -11,6 +11,7 @@ from assessments.models import Question, QuestionCategory, QuestionVersion, Quiz
 from courses.models import LessonPage
 from courses.models.enrolment import LessonProgress
 from lms.exceptions import Conflict, NotAllowed, ServiceError
+from lms.models import AuditEvent
 from tests.assessments.factories import (
     BANK,
     course_with_bank,
@@ -286,6 +287,7 @@ def test_essay_waits_for_a_trainer_then_counts(users):
     assert not graded.needs_grading
     assert graded.sum_marks == 1.5
     assert graded.grade_percent == 75
+    assert AuditEvent.objects.get(action="grade_overridden").actor == users["trainer"]
 
 
 def test_editing_an_attempted_question_makes_a_new_version_and_regrade_uses_it(users):

@@ -117,3 +117,110 @@ def test_question_import_page(client, users):
         {"file": SimpleUploadedFile("b.gift", b"::B:: x {=a ~b\n"), "format": "gift"},
     )
     assert "line" in bad.content.decode()
+
+
+# --- Answers inside the sentence ------------------------------------------------------------
+MISSING_WORD = b"""
+::MW:: Grant is {~buried =entombed ~living} in Grant's tomb.
+
+::MS:: The capital of Pakistan is {=Islamabad} city.
+
+::MT:: Lahore {F} is the capital.
+"""
+
+CLOZE_XML = b"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="cloze">
+    <name><text>Cities</text></name>
+    <questiontext format="html"><text><![CDATA[<p>The capital is {1:SHORTANSWER:=Islamabad}
+ and the largest city is {1:MULTICHOICE:=Karachi#Yes~Lahore#No}.</p>]]></text></questiontext>
+    <generalfeedback format="html"><text></text></generalfeedback>
+  </question>
+</quiz>
+"""
+
+
+def _question_text(html: str, slot: int) -> str:
+    start = html.index(f'data-slot="{slot}"')
+    text = html.index('class="question__text', start)
+    return html[text : html.index("</fieldset>", text)]
+
+
+def test_missing_word_answers_are_in_the_sentence(client):
+    course = course_create(modules=1, lessons=1)
+    services.question_import(course=course, data=MISSING_WORD, fmt="gift", filename="mw.gift")
+    quiz = Quiz.objects.create(course=course, title="Words", questions_per_page=0)
+    for order, question in enumerate(Question.objects.filter(course=course).order_by("pk")):
+        QuizSlot.objects.create(quiz=quiz, question=question, sort_order=order)
+    user = learner(course)
+    attempt = services.attempt_start(quiz=quiz, user=user)
+    client.force_login(user)
+    html = client.get(f"/quizzes/attempts/{attempt.pk}/").content.decode()
+
+    multichoice = _question_text(html, 1)
+    assert multichoice.index("Grant is") < multichoice.index('<select name="slot-1"')
+    assert multichoice.index('<select name="slot-1"') < multichoice.index("in Grant")
+    assert "entombed</option>" in multichoice and "_____" not in multichoice
+    assert 'type="radio"' not in multichoice  # no second widget below the sentence
+    short = _question_text(html, 2)
+    assert short.index("capital of Pakistan is") < short.index('<input name="slot-2"')
+    assert short.index('<input name="slot-2"') < short.index("city.")
+    truefalse = _question_text(html, 3)
+    assert truefalse.index("Lahore") < truefalse.index('<select name="slot-3"')
+
+    # the answers in the sentence are submitted like any other (here without JavaScript)
+    order = attempt.layout["slots"][0]["layout"]["order"]
+    entombed = order.index(1)
+    client.post(
+        f"/quizzes/attempts/{attempt.pk}/submit/",
+        {"slot-1": str(entombed), "slot-2": "islamabad", "slot-3": "false"},
+    )
+    attempt.refresh_from_db()
+    assert attempt.marks == {"1": 1.0, "2": 1.0, "3": 1.0}
+    review = client.get(f"/quizzes/attempts/{attempt.pk}/").content.decode()
+    assert '<select name="slot-1"' in review and " selected>entombed<" in review
+
+
+def test_embedded_answers_are_in_the_sentence(client):
+    course = course_create(modules=1, lessons=1)
+    services.question_import(course=course, data=CLOZE_XML, fmt="moodlexml", filename="c.xml")
+    quiz = Quiz.objects.create(course=course, title="Cloze", questions_per_page=0)
+    QuizSlot.objects.create(quiz=quiz, question=Question.objects.get(course=course))
+    user = learner(course)
+    attempt = services.attempt_start(quiz=quiz, user=user)
+    client.force_login(user)
+    text = _question_text(client.get(f"/quizzes/attempts/{attempt.pk}/").content.decode(), 1)
+
+    assert "{#1}" not in text and "{#2}" not in text
+    assert text.index("The capital is") < text.index('name="slot-1-1"')
+    assert text.index('name="slot-1-1"') < text.index("the largest city is")
+    assert text.index("the largest city is") < text.index('name="slot-1-2"')
+    assert 'aria-label="Blank 1"' in text
+    assert ">Blank 1</label>" not in text  # not repeated as fields below the text
+
+    client.post(
+        f"/quizzes/attempts/{attempt.pk}/submit/", {"slot-1-1": "Islamabad", "slot-1-2": "0"}
+    )
+    attempt.refresh_from_db()
+    assert attempt.marks == {"1": 1.0}
+
+
+def test_text_with_blanks_keeps_the_formatting_around_the_blank():
+    from assessments.selectors.display import question_for_display
+
+    question = {
+        "qtype": "shortanswer",
+        "text": "Line one\nline <two> _____ end.",
+        "text_format": "moodle",
+        "blank": 20,
+        "data": {"answers": [{"text": "x", "fraction": 1.0}]},
+    }
+    shown = question_for_display(slot={"slot": 1, "mark": 1.0}, question=question)
+    assert shown["text"] == "<p>Line one<br>line &lt;two&gt; _____ end.</p>"
+    assert shown["segments"] == [
+        {"html": "<p>Line one<br>line &lt;two&gt; ", "blank": "0"},
+        {"html": " end.</p>", "blank": None},
+    ]
+    # a multiple-response question keeps its checkboxes below the text
+    multi = dict(question, qtype="multichoice", data={"single": False, "answers": []})
+    assert "segments" not in question_for_display(slot={"slot": 1, "mark": 1.0}, question=multi)

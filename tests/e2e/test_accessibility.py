@@ -31,6 +31,33 @@ PAGES = [
     ("trainer", "/quizzes/2/grading/"),
     ("trainer", "/quizzes/courses/FIA-THB-101/gradebook/"),
     ("trainer", "/quizzes/courses/FIA-THB-101/questions/"),
+    # trainer registry (cohorts 1-4 are Erbil, Istanbul, Islamabad and the Lahore pilot, in
+    # the order trainers.demo.registry seeds them; /trainers/me/ is the demo trainer's profile)
+    ("partner", "/trainers/?theme=smuggling-of-migrants&language=ur&status=certified"),
+    ("trainer", "/trainers/me/"),
+    ("admin", "/trainers/1/"),
+    ("partner", "/trainers/cohorts/"),
+    ("admin", "/trainers/cohorts/4/"),
+    ("partner", "/trainers/summary/"),
+    ("admin", "/trainers/import/"),
+    # certificates (job 1 is the demo's bulk issue for the Islamabad cohort; an unknown code
+    # shows the verification page's "not found" answer)
+    ("officer", "/trainers/certificates/"),
+    ("admin", "/trainers/certificates/manage/"),
+    ("admin", "/trainers/certificates/jobs/1/"),
+    (None, "/verify/"),
+    (None, "/verify/ABCD-EFGH-JKMN-PQRS/"),
+    # training calendar (training 1 is the demo's confirmed remote course, the first that
+    # scheduling.demo seeds; 3 is IOM's proposal with its acknowledged conflict)
+    ("partner", "/trainings/"),
+    ("partner", "/trainings/?view=week"),
+    ("officer", "/trainings/?view=list"),
+    ("officer", "/trainings/1/"),
+    ("admin", "/trainings/3/"),
+    ("partner", "/trainings/new/"),
+    ("admin", "/trainings/approvals/"),
+    ("partner", "/trainings/1/nominations/"),
+    ("officer", "/trainings/feeds/"),
 ]
 
 

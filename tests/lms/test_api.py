@@ -88,6 +88,21 @@ def test_the_token_endpoint_is_rate_limited(client):
     assert statuses[-1] == 429
 
 
+def test_a_forged_forwarded_for_header_does_not_buy_a_fresh_allowance(client):
+    limit = int(settings.API_TOKEN_RATE.split("/")[0])
+    for n in range(limit):
+        get_token(client, f"nobody{n}", "x")
+
+    forged = client.post(
+        "/api/v1/auth/token",
+        {"username": "nobody", "password": "x"},
+        content_type="application/json",
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )
+
+    assert forged.status_code == 429
+
+
 def test_me_without_credentials_is_401(client):
     response = client.get("/api/v1/me")
 

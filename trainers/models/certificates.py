@@ -5,9 +5,11 @@ Its code is unguessable and is what the public verification page and API look up
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import PreviewableMixin
 
 
 class CertificateKind(models.TextChoices):
@@ -15,8 +17,11 @@ class CertificateKind(models.TextChoices):
     TOT = "tot", _("ToT certification")
 
 
-class CertificateTemplate(models.Model):
-    """An HTML/CSS design for certificates, edited by administrators (trusted HTML)."""
+class CertificateTemplate(PreviewableMixin, models.Model):
+    """An HTML/CSS design for certificates, edited by administrators (trusted HTML).
+
+    The Wagtail admin previews it as a PDF of a sample certificate (trainers.wagtail_hooks).
+    """
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     kind = models.CharField(_("used for"), max_length=10, choices=CertificateKind.choices)
@@ -78,6 +83,31 @@ class CertificateTemplate(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        super().clean()
+        from django.template import TemplateSyntaxError, engines
+
+        try:
+            engines["django"].from_string(self.html)
+        except TemplateSyntaxError as error:
+            raise ValidationError({"html": str(error)}) from error
+
+    @property
+    def preview_modes(self):
+        return [("", _("PDF")), ("image", _("Image of the first page"))]
+
+    @property
+    def default_preview_mode(self):
+        # The image fits the preview panel and needs no PDF viewer (poppler's pdftoppm).
+        import shutil
+
+        return "image" if shutil.which("pdftoppm") else ""
+
+    def serve_preview(self, request, mode_name):
+        from trainers.views.certificates import certificate_template_preview
+
+        return certificate_template_preview(request, template=self, mode=mode_name)
+
 
 class Certificate(models.Model):
     class Status(models.TextChoices):
@@ -128,6 +158,13 @@ class Certificate(models.Model):
     )
     revoked_reason = models.TextField(_("reason"), blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     replaced_by = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
     )
@@ -163,7 +200,27 @@ class Certificate(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("trainers:verify", args=[self.code])
+        return reverse("certificate_verify", args=[self.code])
+
+    def status_on(self, day) -> str:
+        """What verification says: valid, expired, revoked or replaced."""
+        if self.status != self.Status.VALID:
+            return self.status
+        if self.expires_on is not None and self.expires_on < day:
+            return "expired"
+        return self.Status.VALID
+
+    @property
+    def public_status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    @property
+    def holder_user_id(self) -> int | None:
+        """The account the certificate belongs to (the learner, or the trainer's account)."""
+        if self.user_id:
+            return self.user_id
+        trainer = self.trainer if self.trainer_id else None
+        return trainer.user_id if trainer is not None else None
 
 
 class CertificateIssueJob(models.Model):

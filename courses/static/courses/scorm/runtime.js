@@ -574,6 +574,11 @@
   }
 
   // --- The player -------------------------------------------------------------------------
+  // SCORM 1.2: the browser picks the SCO (flow, choice and the AICC prerequisites).
+  // SCORM 2004: the server's sequencer decides; every request goes to the launch endpoint
+  // ({request, target}) and the answer carries the SCO to open and the table of contents.
+  var sequenced = !!config.sequencing;
+
   function Player() {
     this.frame = document.getElementById("scorm-frame");
     this.toc = document.getElementById("scorm-toc");
@@ -581,16 +586,19 @@
     this.nextButton = document.getElementById("scorm-next");
     this.restartButton = document.getElementById("scorm-restart");
     this.label = document.getElementById("scorm-current");
+    this.notice = document.getElementById("scorm-notice");
     this.statuses = config.statuses || {};
+    this.nav = null;
+    this.busy = false;
     this.leaves = [];
-    var urls = {};
-    config.scos.forEach(function (sco) { urls[sco.identifier] = sco.url; });
+    this.urls = {};
     var self = this;
+    config.scos.forEach(function (sco) { self.urls[sco.identifier] = sco.url; });
     var organisationControl = config.manifest.control || { choice: true, flow: !is2004 };
     function walk(items, control, depth) {
       items.forEach(function (item) {
-        if (item.launch && urls[item.identifier]) {
-          self.leaves.push({ id: item.identifier, title: item.title, url: urls[item.identifier],
+        if (item.launch && self.urls[item.identifier]) {
+          self.leaves.push({ id: item.identifier, title: item.title, url: self.urls[item.identifier],
             control: control, visible: item.visible, prerequisites: item.prerequisites, depth: depth });
         }
         if (item.children && item.children.length) {
@@ -613,38 +621,47 @@
   Player.prototype.allowed = function (index) {
     var leaf = this.leaves[index];
     if (!leaf) return false;
-    if (!is2004) {
-      var self = this;
-      return prerequisitesMet(leaf.prerequisites, function (id) { return self.statusOf(id); });
-    }
-    return true;
+    var self = this;
+    return prerequisitesMet(leaf.prerequisites, function (id) { return self.statusOf(id); });
   };
 
   Player.prototype.canChoose = function (index) {
-    var leaf = this.leaves[index];
-    if (!leaf || !this.allowed(index)) return false;
-    return is2004 ? leaf.control.choice !== false : true;
+    if (sequenced) {
+      var leaf = this.leaves[index];
+      return !!(leaf && this.nav && this.nav.valid.choice[leaf.id]);
+    }
+    return this.allowed(index);
   };
 
   Player.prototype.flowTarget = function (step) {
-    var leaf = this.leaves[this.index];
-    if (!leaf) return -1;
-    if (is2004 && !leaf.control.flow) return -1;
-    if (is2004 && step < 0 && leaf.control.forward_only) return -1;
+    if (!this.leaves[this.index]) return -1;
     for (var i = this.index + step; i >= 0 && i < this.leaves.length; i += step) {
       if (this.allowed(i)) return i;
-      if (is2004) return -1;
     }
     return -1;
   };
 
+  Player.prototype.hides = function (control) {
+    return !!(this.nav && this.nav.hide && this.nav.hide.indexOf(control) >= 0);
+  };
+
+  Player.prototype.canFlow = function (step) {
+    if (!sequenced) return this.flowTarget(step) >= 0;
+    if (!this.nav) return false;
+    return step > 0 ? !!this.nav.valid["continue"] && !this.hides("continue")
+                    : !!this.nav.valid.previous && !this.hides("previous");
+  };
+
+  // adl.nav.request_valid.* for the content (SCORM 2004).
   Player.prototype.navValid = function (template, target) {
-    if (template === "adl.nav.request_valid.continue") return this.flowTarget(1) >= 0 ? "true" : "false";
-    if (template === "adl.nav.request_valid.previous") return this.flowTarget(-1) >= 0 ? "true" : "false";
+    var valid = this.nav ? this.nav.valid : null;
+    if (!valid) return "unknown";
+    if (template === "adl.nav.request_valid.continue") return valid["continue"] ? "true" : "false";
+    if (template === "adl.nav.request_valid.previous") return valid.previous ? "true" : "false";
     if (target) {
-      var index = this.indexOf(target);
-      if (template.indexOf(".choice") > 0) return index >= 0 && this.canChoose(index) ? "true" : "false";
-      return index >= 0 ? "true" : "false";
+      var table = template.indexOf(".choice") > 0 ? valid.choice : valid.jump;
+      if (!table || !(target in table)) return "false";
+      return table[target] ? "true" : "false";
     }
     return "unknown";
   };
@@ -654,42 +671,82 @@
     return -1;
   };
 
+  Player.prototype.tocItem = function (title, id, done, current, enabled, meta, onClick) {
+    var li = document.createElement("li");
+    li.className = "outline__lesson" + (current ? " is-current" : "") + (done ? " is-done" : "");
+    li.dataset.item = id;
+    var tick = document.createElement("span");
+    tick.className = "tick";
+    tick.setAttribute("aria-hidden", "true");
+    tick.textContent = done ? "✓" : "";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = title;
+    button.dataset.item = id;
+    if (current) button.setAttribute("aria-current", "step");
+    if (!enabled) button.disabled = true;
+    button.addEventListener("click", onClick);
+    var metaSpan = document.createElement("span");
+    metaSpan.className = "outline__meta muted";
+    metaSpan.textContent = meta;
+    li.appendChild(tick);
+    li.appendChild(button);
+    li.appendChild(metaSpan);
+    return li;
+  };
+
   Player.prototype.renderToc = function () {
     if (!this.toc) return;
     var self = this;
+    var labels = this.toc.dataset;
     this.toc.textContent = "";
+    if (sequenced) {
+      var lists = [this.toc];
+      (this.nav ? this.nav.toc : []).forEach(function (entry) {
+        while (lists.length > entry.depth + 1) lists.pop();
+        while (lists.length < entry.depth + 1) {
+          var group = document.createElement("ol");
+          group.className = "scorm-toc__group";
+          var parent = lists[lists.length - 1];
+          (parent.lastElementChild || parent).appendChild(group);
+          lists.push(group);
+        }
+        var done = entry.completed === true || entry.satisfied === true;
+        var meta = done ? labels.done : entry.disabled ? labels.locked : "";
+        var li = self.tocItem(entry.title, entry.id, done, entry.current, entry.choice, meta,
+          function () { self.request("choice", entry.id); });
+        li.dataset.disabled = entry.disabled ? "true" : "false";
+        li.dataset.hidden = entry.hidden ? "true" : "false";
+        li.hidden = entry.hidden && !entry.current;
+        lists[lists.length - 1].appendChild(li);
+      });
+      return;
+    }
     this.leaves.forEach(function (leaf, index) {
       if (!leaf.visible) return;
-      var li = document.createElement("li");
       var status = self.statuses[leaf.id] || {};
-      li.className = "outline__lesson" + (index === self.index ? " is-current" : "") + (status.done ? " is-done" : "");
-      var tick = document.createElement("span");
-      tick.className = "tick";
-      tick.setAttribute("aria-hidden", "true");
-      tick.textContent = status.done ? "✓" : "";
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = leaf.title;
-      button.dataset.item = leaf.id;
-      if (index === self.index) button.setAttribute("aria-current", "step");
-      if (!self.canChoose(index)) button.disabled = true;
-      button.addEventListener("click", function () { self.go(index, false); });
-      var meta = document.createElement("span");
-      meta.className = "outline__meta muted";
-      meta.textContent = status.done ? self.toc.dataset.done : (self.canChoose(index) ? "" : self.toc.dataset.locked);
-      li.appendChild(tick);
-      li.appendChild(button);
-      li.appendChild(meta);
-      self.toc.appendChild(li);
+      var allowed = self.canChoose(index);
+      self.toc.appendChild(self.tocItem(leaf.title, leaf.id, !!status.done, index === self.index,
+        allowed, status.done ? labels.done : (allowed ? "" : labels.locked),
+        function () { self.go(index, false); }));
     });
   };
 
   Player.prototype.renderNav = function () {
-    this.previousButton.disabled = this.flowTarget(-1) < 0;
-    this.nextButton.disabled = this.flowTarget(1) < 0;
+    this.previousButton.disabled = this.busy || !this.canFlow(-1);
+    this.nextButton.disabled = this.busy || !this.canFlow(1);
+    this.previousButton.hidden = sequenced && this.hides("previous");
+    this.nextButton.hidden = sequenced && this.hides("continue");
+    this.restartButton.disabled = this.busy || this.index < 0;
     var leaf = this.leaves[this.index];
     this.label.textContent = leaf ? leaf.title : "";
     this.renderToc();
+  };
+
+  Player.prototype.applyNavigation = function (nav) {
+    if (!nav) return;
+    this.nav = nav;
+    this.renderNav();
   };
 
   Player.prototype.updateStatus = function (id, answer) {
@@ -700,7 +757,15 @@
       lesson_status: previous.lesson_status && !is2004 ? (answer.success_status !== "unknown" ? answer.success_status : answer.completion_status) : previous.lesson_status,
       done: done
     };
+    if (answer.navigation) this.nav = answer.navigation;
     this.renderNav();
+  };
+
+  Player.prototype.say = function (kind, text) {
+    if (!this.notice) return;
+    this.notice.hidden = !kind;
+    this.notice.textContent = text || (kind ? this.notice.dataset[kind] || "" : "");
+    this.notice.dataset.state = kind || "";
   };
 
   Player.prototype.unload = function () {
@@ -715,56 +780,167 @@
     });
   };
 
-  Player.prototype.go = function (index, restart) {
-    var self = this;
-    var leaf = this.leaves[index];
-    if (!leaf) return Promise.resolve();
+  // Resolves when every commit of the entry is stored (or after ten seconds: offline).
+  function settled(entry) {
+    return new Promise(function (resolve) {
+      var waited = 0;
+      (function check() {
+        if (!entry.queue.length || waited >= 10000) { resolve(); return; }
+        waited += 100;
+        setTimeout(check, 100);
+      })();
+    });
+  }
+
+  // Close the running SCO and wait until its last commit is stored (the sequencer reads it).
+  Player.prototype.leave = function () {
     return this.unload().then(function () {
+      var entry = current !== idle ? current.entry : null;
       if (current !== idle) current.close();
       current = idle;
-      return fetch(config.launchUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrfToken },
-        body: JSON.stringify({ sco: leaf.id, restart: !!restart })
-      });
-    }).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
-    }).then(function (launch) {
-      self.index = index;
-      current = new Session(launch, leaf.id, self);
-      self.frame.dataset.attempt = launch.attempt;
-      self.frame.src = leaf.url;
-      self.renderNav();
-      refreshStatus();
-    }).catch(function () {
-      showStatus("offline");
-      if (errorBanner) {
-        errorBanner.hidden = false;
-        errorBanner.textContent = "This item could not be opened. Check your connection and try again.";
-      }
+      return entry ? settled(entry) : null;
     });
   };
 
-  Player.prototype.navRequest = function (request) {
-    var target = /^\{target=([^\s{}]+)\}choice$/.exec(request);
-    if (request === "continue" && this.flowTarget(1) >= 0) return this.go(this.flowTarget(1));
-    if (request === "previous" && this.flowTarget(-1) >= 0) return this.go(this.flowTarget(-1));
-    if (target && this.indexOf(target[1]) >= 0) return this.go(this.indexOf(target[1]));
-    if (/^(exit|exitAll|suspendAll|abandon|abandonAll)$/.test(request)) {
-      this.unload();
-      current = idle;
-      this.renderNav();
+  Player.prototype.post = function (body) {
+    return fetch(config.launchUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrfToken },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (response.status === 409) return response.json();
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+  };
+
+  Player.prototype.opened = function (launch, id) {
+    var index = this.indexOf(id);
+    this.index = index;
+    current = new Session(launch, id, this);
+    this.frame.dataset.attempt = launch.attempt;
+    this.frame.dataset.item = id;
+    this.frame.src = this.urls[id];
+    this.say(null);
+  };
+
+  Player.prototype.failed = function () {
+    this.busy = false;
+    showStatus("offline");
+    if (errorBanner) {
+      errorBanner.hidden = false;
+      errorBanner.textContent = "This item could not be opened. Check your connection and try again.";
     }
-    return null;
+    this.renderNav();
+  };
+
+  // SCORM 1.2: open a SCO of the list.
+  Player.prototype.go = function (index, restart) {
+    if (sequenced) {
+      var target = this.leaves[index];
+      return this.request(restart ? null : "choice", target ? target.id : null, restart);
+    }
+    var self = this;
+    var leaf = this.leaves[index];
+    if (!leaf || this.busy) return Promise.resolve();
+    this.busy = true;
+    return this.leave().then(function () {
+      return self.post({ sco: leaf.id, restart: !!restart });
+    }).then(function (launch) {
+      self.busy = false;
+      self.opened(launch, leaf.id);
+      self.renderNav();
+      refreshStatus();
+    }).catch(function () { self.failed(); });
+  };
+
+  // SCORM 2004: a navigation request (from the player's controls or from the content).
+  Player.prototype.request = function (request, target, restart) {
+    var self = this;
+    if (this.busy) return Promise.resolve(false);
+    if (!restart && this.nav && request === "choice" && !this.nav.valid.choice[target]) {
+      this.say("refused");
+      return Promise.resolve(false);
+    }
+    this.busy = true;
+    this.renderNav();
+    return this.leave().then(function () {
+      return self.post({ request: request || "", target: target || "", restart: !!restart });
+    }).then(function (answer) {
+      self.busy = false;
+      if (answer.navigation) self.nav = answer.navigation;
+      if (answer.sco) {
+        self.opened(answer, answer.sco);
+      } else if (answer.detail) {
+        self.index = -1;
+        self.frame.dataset.item = "";
+        self.say("refused", answer.detail);
+      } else {
+        self.index = -1;
+        self.frame.dataset.item = "";
+        self.say(answer.ended ? (self.nav && self.nav.suspended ? "suspended" : "ended") : "choose");
+      }
+      self.renderNav();
+      refreshStatus();
+      return !!answer.sco;
+    }).catch(function () { self.failed(); return false; });
+  };
+
+  // A navigation request the content left in adl.nav.request when it terminated.
+  Player.prototype.navRequest = function (request) {
+    if (!sequenced) {
+      if (/^(exit|exitAll|suspendAll|abandon|abandonAll)$/.test(request)) {
+        this.unload();
+        current = idle;
+        this.renderNav();
+      }
+      return null;
+    }
+    if (this.busy) return null; // the player's own request wins
+    var self = this;
+    var entry = current !== idle ? current.entry : null;
+    // Decide once the SCO's last commit is stored: its answer brings the fresh contents.
+    return Promise.resolve(entry ? settled(entry) : null).then(function () {
+      if (self.busy) return null;
+      var target = /^\{target=([^\s{}]+)\}(choice|jump)$/.exec(request);
+      var valid = self.nav ? self.nav.valid : null;
+      if (target) {
+        if (valid && !(valid[target[2]] || {})[target[1]]) { self.say("refused"); return null; }
+        return self.request(target[2], target[1]);
+      }
+      if ((request === "continue" || request === "previous") && valid && !valid[request]) {
+        self.say("refused");
+        return null;
+      }
+      if (/^(continue|previous|exit|exitAll|suspendAll|abandon|abandonAll)$/.test(request)) {
+        return self.request(request);
+      }
+      return null;
+    });
   };
 
   Player.prototype.start = function () {
     var self = this;
-    this.previousButton.addEventListener("click", function () { self.go(self.flowTarget(-1)); });
-    this.nextButton.addEventListener("click", function () { self.go(self.flowTarget(1)); });
-    this.restartButton.addEventListener("click", function () { self.go(self.index < 0 ? 0 : self.index, true); });
+    this.previousButton.addEventListener("click", function () {
+      if (sequenced) self.request("previous"); else self.go(self.flowTarget(-1));
+    });
+    this.nextButton.addEventListener("click", function () {
+      if (sequenced) self.request("continue"); else self.go(self.flowTarget(1));
+    });
+    this.restartButton.addEventListener("click", function () {
+      if (sequenced) self.request(null, self.frame.dataset.item || null, true);
+      else self.go(self.index < 0 ? 0 : self.index, true);
+    });
+    // Send what an earlier visit could not, before a new session makes it stale.
+    var pending = leftovers().map(function (entry) { return flush(entry); });
+    if (sequenced) {
+      Promise.all(pending).then(function () {
+        if (config.start) self.request("choice", config.start, false);
+        else self.request("start");
+      });
+      return;
+    }
     var start = this.indexOf(config.start);
     if (start < 0) {
       for (var i = 0; i < this.leaves.length; i++) {
@@ -779,8 +955,6 @@
       }
     }
     if (start < 0) start = 0;
-    // Send what an earlier visit could not, before a new session makes it stale.
-    var pending = leftovers().map(function (entry) { return flush(entry); });
     Promise.all(pending).then(function () { self.go(start, false); });
   };
 

@@ -1,0 +1,264 @@
+"""Questions as the browser may see them during an attempt: texts and choices in the frozen
+order, never a fraction, a feedback or which choice is right."""
+
+from __future__ import annotations
+
+import re
+
+from assessments import grading
+from assessments.formats.ir import BLANK
+from assessments.models import QuestionVersion, Quiz, QuizAttempt
+
+
+def versions_for(attempts: list[QuizAttempt]) -> dict[int, dict]:
+    ids = {s["version"] for a in attempts for s in a.layout.get("slots", [])}
+    return dict(QuestionVersion.objects.filter(pk__in=ids).values_list("pk", "data"))
+
+
+def _files_inline(text: str, question: dict) -> str:
+    """Embedded files (Moodle ``@@PLUGINFILE@@``) as data: URLs so pages need no file store."""
+    if "@@PLUGINFILE@@" not in (text or ""):
+        return text
+    for item in question.get("files") or []:
+        ref = "@@PLUGINFILE@@" + (item.get("path") or "/") + item["name"]
+        mime = "image/png"
+        lower = item["name"].lower()
+        if lower.endswith((".jpg", ".jpeg")):
+            mime = "image/jpeg"
+        elif lower.endswith(".gif"):
+            mime = "image/gif"
+        elif lower.endswith(".svg"):
+            mime = "image/svg+xml"
+        text = text.replace(ref, f"data:{mime};base64,{item['content']}")
+    return text
+
+
+def render_text(text: str, fmt: str, question: dict | None = None) -> str:
+    """A question text as safe HTML: HTML keeps a small set of tags and safe attributes;
+    plain, Moodle and Markdown texts are escaped, with their line breaks kept."""
+    from django.utils.html import escape, linebreaks
+
+    text = _files_inline(text or "", question or {})
+    if fmt in ("html",):
+        return _sanitise(text)
+    if fmt == "markdown":
+        return linebreaks(escape(text))
+    return linebreaks(escape(text)) if "\n" in text else escape(text)
+
+
+_ALLOWED = {
+    "p", "br", "b", "strong", "i", "em", "u", "sub", "sup", "ul", "ol", "li", "span",
+    "div", "img", "table", "thead", "tbody", "tr", "td", "th", "pre", "code", "h3", "h4",
+    "blockquote", "a",
+}  # fmt: skip
+
+
+def _sanitise(html: str) -> str:
+    """Keep a small set of tags and only safe attributes (src with data:/https, href https)."""
+
+    from django.utils.html import escape
+
+    def tag(match: re.Match) -> str:
+        closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3) or ""
+        if name not in _ALLOWED:
+            return ""
+        if closing:
+            return f"</{name}>"
+        kept = []
+        for attr, value in re.findall(r'([a-zA-Z-]+)\s*=\s*"([^"]*)"', attrs):
+            attr = attr.lower()
+            if attr == "alt" or (
+                attr in ("src", "href")
+                and value.lower().startswith(("https://", "data:image/", "http://"))
+            ):
+                kept.append(f'{attr}="{escape(value)}"')
+        return f"<{name}{' ' if kept else ''}{' '.join(kept)}>"
+
+    return re.sub(
+        r"<(/?)([a-zA-Z0-9]+)([^>]*)>", tag, re.sub(r"(?is)<(script|style).*?</\1>", "", html)
+    )
+
+
+#: Question types whose answer widget fits inside a sentence (GIFT's missing-word form).
+INLINE_QTYPES = frozenset({"multichoice", "truefalse", "shortanswer", "numerical"})
+_CLOZE_PLACEHOLDER = re.compile(r"\{#(\d+)\}")
+_MARKER = re.compile("\x00BLANK(\\d+)\x00")
+
+
+def _marker(key: str) -> str:
+    return f"\x00BLANK{key}\x00"
+
+
+def _text_with_blanks(question: dict) -> tuple[str, list[dict]]:
+    """The question text as safe HTML, and, where answers go inside the text, the text cut
+    into segments ``[{"html": ..., "blank": key or None}]`` so that each widget is rendered
+    in the sentence: the blank of a GIFT missing-word question (key ``"0"``), the ``{#n}``
+    of an embedded-answers (cloze) question (key ``"n"``). Outside the attempt page the
+    blanks read ``_____``."""
+    raw, fmt = question.get("text", "") or "", question.get("text_format", "html")
+    qtype, data = question["qtype"], question.get("data") or {}
+    blank = question.get("blank")
+    if qtype == "cloze":
+        count = len(data.get("subquestions") or [])
+        marked = _CLOZE_PLACEHOLDER.sub(
+            lambda m: _marker(m.group(1)) if 0 < int(m.group(1)) <= count else m.group(0), raw
+        )
+    elif (
+        isinstance(blank, int)
+        and qtype in INLINE_QTYPES
+        and (qtype != "multichoice" or data.get("single", True))
+        and raw[blank : blank + len(BLANK)] == BLANK
+    ):
+        marked = raw[:blank] + _marker("0") + raw[blank + len(BLANK) :]
+    else:
+        return render_text(raw, fmt, question), []
+    html = render_text(marked, fmt, question)
+    pieces = _MARKER.split(html)
+    segments = [
+        {"html": pieces[index], "blank": pieces[index + 1] if index + 1 < len(pieces) else None}
+        for index in range(0, len(pieces), 2)
+    ]
+    return _MARKER.sub(BLANK, html), segments
+
+
+def question_for_display(*, slot: dict, question: dict) -> dict:
+    """One question of an attempt as the browser may see it: texts and choices in the
+    frozen order, never a fraction, a feedback or which choice is right."""
+    qtype, data = question["qtype"], question.get("data") or {}
+    layout = slot.get("layout") or {}
+    text, segments = _text_with_blanks(question)
+    shown: dict = {
+        "slot": slot["slot"],
+        "page": slot.get("page", 0),
+        "qtype": qtype,
+        "name": question.get("name", ""),
+        "text": text,
+        "mark": slot["mark"],
+    }
+    if segments:
+        shown["segments"] = segments
+    if qtype == "multichoice":
+        answers = data.get("answers") or []
+        shown["single"] = data.get("single", True)
+        shown["choices"] = [
+            {
+                "value": position,
+                "text": render_text(
+                    answers[index]["text"], answers[index].get("format", "html"), question
+                ),
+                "label": grading.plain(answers[index]["text"]),
+            }
+            for position, index in enumerate(layout.get("order") or range(len(answers)))
+        ]
+        shown["numbering"] = data.get("answer_numbering", "abc")
+    elif qtype == "matching":
+        items = data.get("subquestions") or []
+        shown["stems"] = [
+            {
+                "key": str(index),
+                "text": render_text(
+                    items[index]["text"], items[index].get("format", "html"), question
+                ),
+            }
+            for index in layout.get("stems", [])
+        ]
+        shown["choices"] = [
+            {"value": position, "text": grading.plain(text)}
+            for position, text in enumerate(layout.get("choices", []))
+        ]
+    elif qtype == "numerical":
+        units = data.get("units") or []
+        shown["units"] = (
+            [u["name"] for u in units] if data.get("show_units") in ("radio", "select") else []
+        )
+        shown["units_left"] = data.get("units_left", False)
+    elif qtype == "essay":
+        shown["response_format"] = data.get("response_format", "editor")
+        shown["lines"] = data.get("response_field_lines", 15)
+        shown["template"] = data.get("response_template", "")
+        shown["min_words"] = data.get("min_word_limit")
+        shown["max_words"] = data.get("max_word_limit")
+    elif qtype == "cloze":
+        parts = []
+        part_layouts = layout.get("parts") or {}
+        for number, sub in enumerate(data.get("subquestions") or [], 1):
+            part = {"key": str(number), "kind": sub["kind"]}
+            if sub["kind"] == "multichoice":
+                order = (part_layouts.get(str(number)) or {}).get("order") or range(
+                    len(sub["answers"])
+                )
+                part["single"] = sub.get("single", True)
+                part["choices"] = [
+                    {"value": position, "text": grading.plain(sub["answers"][index]["text"])}
+                    for position, index in enumerate(order)
+                ]
+            part["inline"] = any(seg["blank"] == part["key"] for seg in segments)
+            parts.append(part)
+        shown["parts"] = parts
+    return shown
+
+
+def attempt_questions(
+    *, attempt: QuizAttempt, versions: dict[int, dict] | None = None
+) -> list[dict]:
+    versions = versions if versions is not None else versions_for([attempt])
+    return [
+        question_for_display(slot=slot, question=versions[slot["version"]])
+        for slot in attempt.layout.get("slots", [])
+    ]
+
+
+def _answered(response) -> bool:
+    return isinstance(response, dict) and any(
+        value not in (None, "", [], {}) for value in response.values()
+    )
+
+
+def attempt_page(*, attempt: QuizAttempt, page: int | None = None) -> dict:
+    """One page of an attempt in progress, in 1 query: its questions (without correctness)
+    and the navigator, every page with its question numbers and whether each is answered.
+
+    ``page`` is where the learner asks to be; the attempt's current page when it is
+    ``None``, out of range, or when the quiz is sequential (only the current page is shown:
+    earlier pages are closed, later ones are reached with "Next page")."""
+    slots = attempt.layout.get("slots", [])
+    pages = attempt.layout.get("pages") or 1
+    sequential = attempt.quiz.navigation == Quiz.Navigation.SEQUENTIAL
+    current = min(attempt.current_page, pages - 1)
+    if page is None or sequential or not 0 <= page < pages:
+        page = current
+    on_page = [slot for slot in slots if slot.get("page", 0) == page]
+    versions = dict(
+        QuestionVersion.objects.filter(pk__in={slot["version"] for slot in on_page}).values_list(
+            "pk", "data"
+        )
+    )
+    navigator = [
+        {
+            "page": number,
+            "label": number + 1,
+            "current": number == page,
+            "reachable": number != page and (not sequential or number == page + 1),
+            "closed": sequential and number < page,
+            "slots": [
+                {
+                    "slot": slot["slot"],
+                    "answered": _answered(attempt.responses.get(str(slot["slot"]))),
+                }
+                for slot in slots
+                if slot.get("page", 0) == number
+            ],
+        }
+        for number in range(pages)
+    ]
+    return {
+        "page": page,
+        "pages": pages,
+        "sequential": sequential,
+        "previous": page - 1 if page > 0 and not sequential else None,
+        "next": page + 1 if page + 1 < pages else None,
+        "questions": [
+            question_for_display(slot=slot, question=versions[slot["version"]]) for slot in on_page
+        ],
+        "navigator": navigator,
+    }

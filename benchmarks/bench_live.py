@@ -1,0 +1,425 @@
+"""Fan-out of the live classroom over Redis, against a server started the production way.
+
+A swarm of WebSocket clients (the `websockets` library, signed in with real session
+cookies) joins live sessions on uvicorn (one worker per core, DEBUG off) with the Redis
+channel layer, and every client sends a chat message now and then (an exponential wait of
+BENCH_LIVE_INTERVAL seconds on average, 30, and a class at most BENCH_LIVE_CLASS_RATE
+messages a second, 10). Each message carries its send time; every
+client records when it arrives (fan-out latency, p50/p95/p99) and checks the sequence
+numbers: a gap makes it ask for a replay (`resume`), as the page does, and at the end each
+client must hold every message of its session. Scenarios (BENCH_LIVE_SCENARIOS):
+
+- `300`: one session of 300 participants;
+- `20x30`: twenty sessions of 30;
+- `1000`: one session of 1,000 (BENCH_LIVE_SCENARIOS=300,20x30,1000 to add it);
+- `idle2000`: 2,000 idle connections (40 sessions of 50), server memory measured.
+
+Both channel layers are measured in turn (BENCH_LIVE_LAYERS=core,pubsub): channels-redis'
+RedisChannelLayer and its RedisPubSubChannelLayer; `core100` is the core layer at the
+default capacity of 100 (it drops, the clients' replays make up for it). The database is
+BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/lms_live_bench) or a SQLite file under
+benchmarks/.data/; Redis is BENCH_LIVE_REDIS_URL (redis://127.0.0.1:6379/15, flushed
+before each run: give the benchmark a database of its own).
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / ".data"
+USERS = 1000
+
+SETUP = """
+import json
+from datetime import timedelta
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from live.models import ChatMessage, LiveConnection, LiveEvent, LiveRoom, Poll
+from lms.models import Organisation, User
+from lms.roles import Role
+from scheduling.models import Nomination, Training, TrainingSession, TrainingTrainer
+from trainers.models import Trainer
+
+USERS = %(users)d
+now = timezone.now()
+org, _ = Organisation.objects.get_or_create(
+    short_name="BENCH", defaults={"name": "Bench", "kind": "partner"})
+existing = set(
+    User.objects.filter(username__startswith="bench-").values_list("username", flat=True))
+officers = Group.objects.get(name=Role.OFFICER.value)
+new = [User(username=f"bench-{n:04d}", first_name="Officer", last_name=f"{n:04d}")
+       for n in range(USERS) if f"bench-{n:04d}" not in existing]
+for user in new:
+    user.set_unusable_password()
+User.objects.bulk_create(new, batch_size=500)
+users = list(User.objects.filter(username__startswith="bench-").order_by("username"))
+officers.user_set.add(*users)
+coach, _ = User.objects.get_or_create(username="bench-coach", defaults={"first_name": "Coach"})
+profile, _ = Trainer.objects.get_or_create(
+    user=coach, defaults={"full_name": "Coach", "country": "PK"})
+
+def training(title, members):
+    t, created = Training.objects.get_or_create(
+        title=title, organiser=org,
+        defaults={"starts_at": now, "ends_at": now + timedelta(days=30), "status": "confirmed"})
+    if created:
+        TrainingTrainer.objects.create(training=t, trainer=profile)
+        Nomination.objects.bulk_create(
+            [Nomination(training=t, user=u, status="confirmed") for u in members])
+        TrainingSession.objects.create(training=t, starts_at=now, duration_minutes=600)
+    session = t.sessions.get()
+    return session.pk, [u.pk for u in members]
+
+big = training("Bench: one big class", users)
+small = [training(f"Bench: class {k:02d}", [users[(k * 50 + i) %% USERS] for i in range(50)])
+         for k in range(40)]
+# a clean slate: no ghosts of earlier runs, no old events to replay
+LiveConnection.objects.filter(disconnected_at__isnull=True).update(disconnected_at=now)
+LiveEvent.objects.all().delete(); ChatMessage.objects.all().delete(); Poll.objects.all().delete()
+LiveRoom.objects.update(last_seq=0)
+keys = {}
+for user in users:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    keys[user.pk] = store.session_key
+print("BENCH " + json.dumps({"big": big, "small": small, "keys": keys}))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _environment(layer: str) -> dict[str, str]:
+    DATA.mkdir(parents=True, exist_ok=True)
+    database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{DATA / 'live.sqlite3'}"
+    return {
+        **{k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}},
+        "DJANGO_SETTINGS_MODULE": "lms.settings",
+        "DATABASE_URL": database,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(DATA / "static"),
+        "MEDIA_ROOT": str(DATA / "media"),
+        "LOG_LEVEL": "WARNING",
+        "REDIS_URL": os.environ.get("BENCH_LIVE_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        # "core100": the core layer at channels-redis' default capacity of 100 messages per
+        # channel, past which it drops messages without a word (the clients' sequence
+        # check then asks for a replay)
+        "CHANNEL_LAYER_BACKEND": "core" if layer == "core100" else layer,
+        "CHANNEL_LAYER_CAPACITY": "100"
+        if layer == "core100"
+        else os.environ.get("CHANNEL_LAYER_CAPACITY", "1000"),
+    }
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)}:\n{result.stderr}")
+    return result.stdout
+
+
+def _rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and its children (the uvicorn workers), in MB."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return round(total / 1024, 1)
+
+
+def _flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+class Member:
+    """One participant: a WebSocket, the sequence check, the latencies it saw."""
+
+    def __init__(self, base: str, session: int, user: int, key: str):
+        self.url = f"{base.replace('http', 'ws')}/ws/live/{session}/"
+        self.origin, self.session, self.user, self.key = base, session, user, key
+        self.last = 0
+        self.early: dict[int, dict] = {}
+        self.seen: set[int] = set()
+        self.latencies: list[float] = []
+        self.gaps = self.replayed = self.sent = 0
+        self.gap_timer: asyncio.TimerHandle | None = None
+
+    async def connect(self) -> None:
+        import websockets
+
+        self.ws = await websockets.connect(
+            self.url,
+            origin=self.origin,
+            additional_headers={"Cookie": f"sessionid={self.key}"},
+            open_timeout=60,
+            max_queue=None,
+        )
+        welcome = json.loads(await self.ws.recv())
+        if welcome.get("type") != "welcome":
+            raise RuntimeError(f"refused: {welcome}")
+        self.last = welcome["seq"]
+        self.reader = asyncio.ensure_future(self.read())
+
+    async def read(self) -> None:
+        try:
+            async for raw in self.ws:
+                self.receive(json.loads(raw), time.time())
+        except Exception:  # noqa: S110 - a closed socket ends the reading
+            pass
+
+    def receive(self, message: dict, now: float) -> None:
+        seq = message.get("seq")
+        if seq is None:
+            return
+        if message.get("replay"):
+            self.replayed += 1
+        if seq <= self.last:
+            return
+        if seq > self.last + 1:
+            self.early[seq] = message
+            if self.gap_timer is None:
+                self.gap_timer = asyncio.get_running_loop().call_later(0.5, self.ask)
+            return
+        self.apply(message, now)
+        while self.last + 1 in self.early:
+            self.apply(self.early.pop(self.last + 1), now)
+
+    def ask(self) -> None:
+        self.gap_timer = None
+        if self.early:
+            self.gaps += 1
+            self.asking = asyncio.ensure_future(self.send({"type": "resume", "after": self.last}))
+
+    async def send(self, message: dict) -> None:
+        with contextlib.suppress(Exception):  # a closing socket: nothing to ask any more
+            await self.ws.send(json.dumps(message))
+
+    def apply(self, message: dict, now: float) -> None:
+        self.last = message["seq"]
+        if message["type"] == "chat.message" and message["text"].startswith("bench "):
+            self.seen.add(message["id"])
+            self.latencies.append(now - float(message["text"].split()[1]))
+
+    async def talk(self, until: float, interval: float) -> int:
+        sent = 0
+        while True:
+            wait = random.expovariate(1 / interval)
+            if time.time() + wait >= until:
+                await asyncio.sleep(max(0.0, until - time.time()))
+                return sent
+            await asyncio.sleep(wait)
+            await self.ws.send(json.dumps({"type": "chat.send", "text": f"bench {time.time()}"}))
+            sent += 1
+            self.sent = sent
+
+
+async def _swarm(base: str, groups: list[tuple[int, list[int]]], keys: dict, *, talk: bool):
+    members = [Member(base, s, u, keys[str(u)]) for s, users in groups for u in users]
+    failures = 0
+    for start in range(0, len(members), 50):  # join in waves, as a class does
+        results = await asyncio.gather(
+            *(m.connect() for m in members[start : start + 50]), return_exceptions=True
+        )
+        failures += sum(1 for r in results if isinstance(r, BaseException))
+    connected = [m for m in members if hasattr(m, "reader")]
+    # the arrivals are announced to everyone: wait until every member has seen them all
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        last: dict[int, set[int]] = {}
+        for m in connected:
+            last.setdefault(m.session, set()).add(m.last)
+        if all(len(values) == 1 for values in last.values()):
+            break
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(1)
+    figures = {"members": connected, "failures": failures}
+    if talk:
+        seconds = float(os.environ.get("BENCH_LIVE_SECONDS", "20"))
+        interval = float(os.environ.get("BENCH_LIVE_INTERVAL", "30"))
+        # a class talks at most BENCH_LIVE_CLASS_RATE messages a second (10): the members of
+        # a class of 1,000 speak less often than those of a class of 300
+        largest = max(
+            sum(1 for m in connected if m.session == s) for s in {m.session for m in connected}
+        )
+        interval = max(interval, largest / float(os.environ.get("BENCH_LIVE_CLASS_RATE", "10")))
+        figures["interval"] = interval
+        start = time.time()
+        sent = sum(await asyncio.gather(*(m.talk(start + seconds, interval) for m in connected)))
+        figures["sent"], figures["seconds"] = sent, time.time() - start
+        deadline = time.time() + 20  # let the last messages (and replays) arrive
+        while time.time() < deadline:
+            expected: dict[int, set[int]] = {}
+            count: dict[int, int] = {}
+            for m in connected:
+                expected.setdefault(m.session, set()).update(m.seen)
+                count[m.session] = count.get(m.session, 0) + m.sent
+            if all(
+                expected[m.session] <= m.seen and len(m.seen) >= count[m.session] and not m.early
+                for m in connected
+            ):
+                break
+            await asyncio.sleep(0.5)
+    return figures
+
+
+async def _close(members) -> None:
+    await asyncio.gather(*(m.ws.close() for m in members), return_exceptions=True)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    return round(values[min(len(values) - 1, int(len(values) * share))] * 1000, 1)
+
+
+async def _scenario(name, base, groups, keys, layer, server_pid) -> dict:
+    baseline = _rss_mb(server_pid)
+    figures = await _swarm(base, groups, keys, talk=not name.startswith("idle"))
+    members = figures["members"]
+    rss = _rss_mb(server_pid)
+    row = {"scenario": f"live {name} [{layer}]", "errors": figures["failures"]}
+    if name.startswith("idle"):
+        row.update(size=f"{len(members)} open connections", runs=len(members))
+        row["note"] = f"server RSS {rss} MB (+{round(rss - baseline)} MB for the connections)"
+    else:
+        # every message of a session at every member of it (sequence-checked, replays in)
+        by_session: dict[int, set[int]] = {}
+        for m in members:
+            by_session.setdefault(m.session, set()).update(m.seen)
+        sent: dict[int, int] = {}
+        for m in members:
+            sent[m.session] = sent.get(m.session, 0) + m.sent
+        # what a member lacks of the others' messages, or of the count sent to its session
+        missing = sum(
+            max(len(by_session[m.session] - m.seen), sent[m.session] - len(m.seen)) for m in members
+        )
+        latencies = sorted(x for m in members for x in m.latencies)
+        gaps = sum(m.gaps for m in members)
+        replayed = sum(m.replayed for m in members)
+        sessions = len(by_session)
+        row.update(
+            size=f"{sessions} x {len(members) // sessions} clients",
+            runs=len(latencies),
+            rps=round(len(latencies) / figures["seconds"], 1),
+            p50_ms=_percentile(latencies, 0.50) if latencies else None,
+            p95_ms=_percentile(latencies, 0.95) if latencies else None,
+            p99_ms=_percentile(latencies, 0.99) if latencies else None,
+            max_ms=round(latencies[-1] * 1000, 1) if latencies else None,
+            errors=figures["failures"] + missing,
+            note=f"1 msg/{figures['interval']:g} s each, {figures['sent']} sent; "
+            f"gaps {gaps}, replayed {replayed}; server RSS {rss} MB",
+        )
+        if latencies:
+            print(
+                f"  {row['scenario']}: median {statistics.median(latencies) * 1000:.1f} ms",
+                file=sys.stderr,
+            )
+    await _close(members)
+    await asyncio.sleep(3)
+    return row
+
+
+def _groups(name: str, data: dict) -> list[tuple[int, list[int]]]:
+    big_session, big_users = data["big"]
+    if name == "300":
+        return [(big_session, big_users[:300])]
+    if name == "1000":
+        return [(big_session, big_users)]
+    if name == "20x30":
+        return [(s, users[:30]) for s, users in data["small"][:20]]
+    if name == "idle2000":
+        return [(s, users) for s, users in data["small"]]
+    raise SystemExit(f"unknown scenario {name}")
+
+
+def run() -> list[dict]:
+    layers = os.environ.get("BENCH_LIVE_LAYERS", "core,pubsub").split(",")
+    scenarios = os.environ.get("BENCH_LIVE_SCENARIOS", "300,20x30,idle2000").split(",")
+    workers = os.cpu_count() or 2
+    rows = []
+    for layer in layers:
+        env = _environment(layer)
+        _flush_redis(env["REDIS_URL"])
+        _manage(env, "migrate", "--no-input", "-v0")
+        output = _manage(env, "shell", "-c", SETUP % {"users": USERS})
+        data = json.loads(output.split("BENCH ", 1)[1].splitlines()[0])
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [
+                sys.executable, "-m", "uvicorn", "lms.asgi:application", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(workers), "--lifespan", "off",
+                "--no-access-log", "--backlog", "4096",
+            ],
+            cwd=ROOT,
+            env={**env, "LIVE_RATE_BURST": "1000", "LIVE_RATE_PER_SECOND": "100"},
+            stdout=subprocess.DEVNULL,
+            stderr=sys.stderr if os.environ.get("BENCH_VERBOSE") else subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=5)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
+            for name in scenarios:
+                print(f"  {name} on {layer}…", file=sys.stderr, flush=True)
+                groups = _groups(name, data)
+                row = asyncio.run(_scenario(name, base, groups, data["keys"], layer, server.pid))
+                print(f"  {row}", file=sys.stderr, flush=True)
+                rows.append(row)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=120)  # every open connection is closed in the database
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

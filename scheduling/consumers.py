@@ -1,0 +1,90 @@
+"""The coordination board: live changes of the shared training calendar.
+
+Partners, reviewers and administrators connect to /ws/coordination/; everyone else is
+refused. The server only sends: events as they are committed (`coordination.event_publish`)
+and, on `{"type": "resume", "after": N}`, the stored events after N. Protocol:
+scheduling/PROTOCOL.md.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from scheduling import coordination, selectors
+
+# Close codes in the 4000 range are the application's own (RFC 6455 §7.4.2).
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+def _resume(after: int) -> dict:
+    limit = settings.COORDINATION_RESUME_MAX
+    events = selectors.coordination_events_after(after=after, limit=limit + 1)
+    more = len(events) > limit
+    events = events[:limit]
+    return {
+        "type": "events",
+        "events": [coordination.event_message(event) for event in events],
+        "last": events[-1].pk if events else after,
+        "more": more,
+    }
+
+
+def _hello(user) -> dict | None:
+    if not selectors.can_see_board(user):
+        return None
+    return {"type": "hello", "user": user.username, "last": selectors.coordination_last_seq()}
+
+
+class CoordinationConsumer(AsyncJsonWebsocketConsumer):
+    group = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        # Join before reading the last sequence number, so nothing falls in between.
+        self.group = coordination.group_name()
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        hello = await database_sync_to_async(_hello)(user)
+        if hello is None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.accept()
+        await self.send_json(hello)
+
+    async def disconnect(self, code) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        handler = {"ping": self.on_ping, "resume": self.on_resume}.get(kind)
+        if handler is None:
+            await self.send_json(
+                {"type": "error", "message": "Messages are JSON objects with a known type."}
+            )
+            return
+        await handler(content)
+
+    async def on_ping(self, content: dict) -> None:
+        await self.send_json({"type": "pong", "id": content.get("id")})
+
+    async def on_resume(self, content: dict) -> None:
+        after = content.get("after", 0)
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            await self.send_json({"type": "error", "message": "after must be a whole number."})
+            return
+        await self.send_json(await database_sync_to_async(_resume)(after))
+
+    async def coordination_event(self, event: dict) -> None:
+        await self.send_json(event["message"])
+
+    async def decode_json(self, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None

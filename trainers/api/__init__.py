@@ -1,0 +1,1 @@
+"""REST API of the trainers app; each module exposes a `router` added in lms/api.py."""

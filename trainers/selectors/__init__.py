@@ -1,0 +1,1 @@
+"""Reads of the trainers app: `registry` (search, profiles, cohorts, summary figures)."""
