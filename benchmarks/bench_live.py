@@ -19,7 +19,8 @@ RedisChannelLayer and its RedisPubSubChannelLayer; `core100` is the core layer a
 default capacity of 100 (it drops, the clients' replays make up for it). The database is
 BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/lms_live_bench) or a SQLite file under
 benchmarks/.data/; Redis is BENCH_LIVE_REDIS_URL (redis://127.0.0.1:6379/15, flushed
-before each run: give the benchmark a database of its own).
+before each run: give the benchmark a database of its own). BENCH_LIVE_SERVER_ARGS adds
+uvicorn options (e.g. `--ws-per-message-deflate false`).
 """
 
 import asyncio
@@ -65,9 +66,9 @@ new = [User(username=f"bench-{n:04d}", first_name="Officer", last_name=f"{n:04d}
 for user in new:
     user.set_unusable_password()
 User.objects.bulk_create(new, batch_size=500)
-users = list(User.objects.filter(username__startswith="bench-").order_by("username"))
+users = list(User.objects.filter(username__regex=r"^bench-[0-9]{4}$").order_by("username"))
 officers.user_set.add(*users)
-coach, _ = User.objects.get_or_create(username="bench-coach", defaults={"first_name": "Coach"})
+coach, _ = User.objects.get_or_create(username="coach-bench", defaults={"first_name": "Coach"})
 profile, _ = Trainer.objects.get_or_create(
     user=coach, defaults={"full_name": "Coach", "country": "PK"})
 
@@ -388,6 +389,7 @@ def run() -> list[dict]:
                 sys.executable, "-m", "uvicorn", "lms.asgi:application", "--host", "127.0.0.1",
                 "--port", str(port), "--workers", str(workers), "--lifespan", "off",
                 "--no-access-log", "--backlog", "4096",
+                *os.environ.get("BENCH_LIVE_SERVER_ARGS", "").split(),
             ],
             cwd=ROOT,
             env={**env, "LIVE_RATE_BURST": "1000", "LIVE_RATE_PER_SECOND": "100"},

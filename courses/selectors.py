@@ -2,6 +2,7 @@
 courses, lessons or enrolments, so pages built on them do too."""
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -206,8 +207,20 @@ def catalogue_courses(*, q: str = "", theme: str = "", language: str = "", level
     return courses.order_by("title").prefetch_related("themes")
 
 
+def search_terms(q: str) -> str:
+    """The words of a search, without the quotes, operators and control characters that
+    the full-text backends would read as query syntax (SQLite's FTS5 fails on them)."""
+    return " ".join(_NOT_WORD.sub(" ", q).split())[:200]
+
+
+_NOT_WORD = re.compile(r"[^\w\s-]|_")
+
+
 def course_search_ids(*, q: str) -> list[int]:
     """Courses whose own text or any lesson's text matches (Wagtail search)."""
+    q = search_terms(q)
+    if not q:
+        return []
     ids = [page.pk for page in CoursePage.objects.live().search(q, operator="and")]
     lesson_paths = {course_path_of(p.path) for p in LessonPage.objects.live().search(q)}
     if lesson_paths:

@@ -101,6 +101,13 @@ def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, str(exc))
 
 
+@api.exception_handler(OverflowError)
+def _number_out_of_range(request, exc):
+    # An id or number beyond what the database stores (SQLite raises OverflowError; the
+    # PostgreSQL driver raises the same for integers past 64 bits): no such object.
+    return _error(request, 400, "A number in the request is out of range.")
+
+
 # --- Accounts ----------------------------------------------------------------------------
 accounts = Router(tags=["accounts"])
 

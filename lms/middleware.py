@@ -15,3 +15,21 @@ class PageRedirectMiddleware(RedirectMiddleware):
         if request.path_info.startswith(("/api/", "/verify/")):
             return response
         return super().process_response(request, response)
+
+
+class OutOfRangeMiddleware:
+    """A page address with a number beyond what the database can store (`/quizzes/9999…/`)
+    names nothing: 404, not a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            from django.http import Http404
+
+            raise Http404 from exception
+        return None

@@ -45,6 +45,22 @@ def test_the_catalogue_searches_titles_and_lesson_text_and_filters(client):
     assert "Victim identification" in by_language and "Document examination" not in by_language
 
 
+@pytest.mark.parametrize("q", ['"examination', "examination\x17 ^*", "exam(ination OR", "'; --"])
+def test_search_syntax_in_a_query_is_read_as_words_not_as_operators(client, q):
+    course_create(title="Document examination", code="TST-DOC-101")
+
+    page = client.get("/courses/", {"q": q})
+    api = client.get("/api/v1/courses", {"q": q})
+
+    assert page.status_code == 200 and api.status_code == 200
+
+
+def test_search_terms_keep_words_in_any_script():
+    from courses.selectors import search_terms
+
+    assert search_terms('"جعلی دستاویزات" AND^ fraud\x00') == "جعلی دستاویزات AND fraud"
+
+
 def test_anyone_sees_the_outline_but_not_the_lessons(client):
     course = course_create()
     lesson = lessons_of(course)[0]
