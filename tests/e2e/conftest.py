@@ -34,6 +34,11 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Browser tests whose pages talk over WebSockets: CI runs them again on Redis.
+WEBSOCKET_PAGES = {"test_live.py", "test_scheduling.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by these markers
 def pytest_collection_modifyitems(config, items):
     reason = None
     if not Path(CHROMIUM).exists():
@@ -46,6 +51,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
+            if item.fspath.basename in WEBSOCKET_PAGES:
+                item.add_marker(pytest.mark.websocket)
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
