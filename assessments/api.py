@@ -1,7 +1,8 @@
 """REST API of the assessments app (contract: shared/API.md).
 
 The attempt endpoints never send a fraction, a per-answer feedback or a right answer before
-the quiz's review options allow it: what they return is built by
+the quiz's review options allow it, nor, while a sequential attempt is in progress, a
+question of a page not reached yet: what they return is built by
 :func:`assessments.selectors.attempt_questions` and :func:`~assessments.selectors.attempt_review`.
 """
 
@@ -152,6 +153,10 @@ class AttemptOut(Schema):
 
 
 def _attempt_out(attempt) -> dict:
+    """The attempt in progress as its learner may see it: with sequential navigation only
+    the questions (and responses) reached so far, never a later page's."""
+    slots = selectors.visible_slots(attempt=attempt)
+    shown = {str(slot["slot"]) for slot in slots}
     return {
         "id": attempt.pk,
         "quiz": attempt.quiz_id,
@@ -163,8 +168,8 @@ def _attempt_out(attempt) -> dict:
         "pages": attempt.layout.get("pages", 1),
         "current_page": attempt.current_page,
         "navigation": attempt.quiz.navigation,
-        "responses": attempt.responses,
-        "questions": selectors.attempt_questions(attempt=attempt),
+        "responses": {key: value for key, value in attempt.responses.items() if key in shown},
+        "questions": selectors.attempt_questions(attempt=attempt, slots=slots),
     }
 
 
@@ -228,13 +233,15 @@ class PageOut(Schema):
     pages: int
     navigation: str
     saved_at: datetime | None
+    questions: list[dict[str, Any]]
 
 
 @router.post(
     "/attempts/{attempt_id}/page",
     response=PageOut,
     summary="Save this page's responses and go to another page (pages count from 0); a "
-    "sequential quiz only goes forward, one page at a time (403 otherwise)",
+    "sequential quiz only goes forward, one page at a time (403 otherwise). Returns the "
+    "questions of the page gone to",
 )
 def attempt_page(request: HttpRequest, attempt_id: int, body: PageIn):
     attempt, _manages = selectors.attempt_for(
@@ -249,6 +256,14 @@ def attempt_page(request: HttpRequest, attempt_id: int, body: PageIn):
         "pages": services.page_count(attempt),
         "navigation": attempt.quiz.navigation,
         "saved_at": attempt.responses_saved_at,
+        "questions": selectors.attempt_questions(
+            attempt=attempt,
+            slots=[
+                slot
+                for slot in selectors.visible_slots(attempt=attempt)
+                if slot.get("page", 0) == attempt.current_page
+            ],
+        ),
     }
 
 

@@ -123,7 +123,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def _posted_responses(request: HttpRequest, attempt) -> dict:
     """The responses of the page the form was on (``thispage``): only its questions, so
     that the answers of other pages are left as they are."""
-    questions = selectors.attempt_questions(attempt=attempt)
+    questions = selectors.attempt_questions(attempt=attempt, slots=attempt.layout.get("slots", []))
     this_page = _page_param(request.POST.get("thispage"))
     if this_page is not None:
         questions = [q for q in questions if q["page"] == this_page]

@@ -3,8 +3,9 @@
 Quizzes are snippets (Snippets → Quizzes) with their slots inline; trainers build the
 quizzes of the courses they train (administrators every quiz): the list shows only those,
 another course's quiz is a 404, and a slot's question or category comes from the bank of
-the quiz's course. Question banks (menu "Question banks") list a course's questions and
-edit them (a new version when attempts have seen the current one)."""
+the quiz's course. The quiz chooser of a lesson's quiz block offers the same quizzes.
+Question banks (menu "Question banks") list a course's questions and edit them (a new
+version when attempts have seen the current one)."""
 
 from django.http import Http404
 from django.urls import path, reverse
@@ -12,10 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from assessments import admin_views, selectors
@@ -54,6 +58,12 @@ class QuizPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Quiz, QuizPermissionPolicy(Quiz))
 
 
+def quizzes_for_user(user):
+    """The quizzes the user builds and places in lessons: every quiz for administrators,
+    the quizzes of the courses they train for trainers, none for anyone else."""
+    return QuizPermissionPolicy(Quiz).instances_user_has_permission_for(user, "change")
+
+
 class _OwnQuizMixin:
     """Another course's quiz does not exist for a trainer (404)."""
 
@@ -82,6 +92,46 @@ class QuizUsageView(_OwnQuizMixin, snippet_views.UsageView):
     pass
 
 
+# --- The quiz chooser (the lesson's quiz block) ---------------------------------------------
+class _OwnQuizzesChooserMixin:
+    """Only the quizzes the user manages are offered; another one is a 404 when chosen."""
+
+    def get_object_list(self):
+        return quizzes_for_user(self.request.user).select_related("course")
+
+    @property
+    def columns(self):
+        return [
+            *super().columns,
+            Column("course", label=_("Course"), accessor=lambda quiz: quiz.course.code),
+        ]
+
+
+class QuizChooseView(_OwnQuizzesChooserMixin, chooser_views.ChooseView):
+    pass
+
+
+class QuizChooseResultsView(_OwnQuizzesChooserMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class QuizChosenView(chooser_views.SnippetChosenView):
+    def get_object(self, pk):
+        return quizzes_for_user(self.request.user).get(pk=pk)
+
+
+class QuizChosenMultipleView(chooser_views.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return quizzes_for_user(self.request.user).filter(pk__in=pks)
+
+
+class QuizChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = QuizChooseView
+    choose_results_view_class = QuizChooseResultsView
+    chosen_view_class = QuizChosenView
+    chosen_multiple_view_class = QuizChosenMultipleView
+
+
 class QuizViewSet(SnippetViewSet):
     model = Quiz
     icon = "form"
@@ -96,9 +146,10 @@ class QuizViewSet(SnippetViewSet):
     delete_view_class = QuizDeleteView
     history_view_class = QuizHistoryView
     usage_view_class = QuizUsageView
+    chooser_viewset_class = QuizChooserViewSet
 
     def get_queryset(self, request):
-        return QuizPermissionPolicy(Quiz).instances_user_has_permission_for(request.user, "change")
+        return quizzes_for_user(request.user)
 
 
 register_snippet(QuizViewSet)

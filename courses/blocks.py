@@ -2,10 +2,15 @@
 
 Activity blocks (quiz, SCORM, live session) mark a lesson as having activities: with the
 lesson's completion rule "activities", the lesson completes when each of them is done.
+A quiz block takes a quiz of the page's own course only: :class:`CourseContentPageForm`
+(the admin form of modules and lessons) refuses another course's quiz on save.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.blocks import StreamBlockValidationError, StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
@@ -108,7 +113,9 @@ class ActivityBlock(blocks.StructBlock):
 
 
 class QuizActivityBlock(ActivityBlock):
-    """A quiz of the course (built in the admin under Snippets → Quizzes)."""
+    """A quiz of the course (built in the admin under Snippets → Quizzes). The chooser
+    offers the quizzes of the courses the editor manages; the page form keeps the ones of
+    the page's own course (:meth:`course_errors`)."""
 
     quiz = SnippetChooserBlock("assessments.Quiz", label=_("Quiz"), required=False)
 
@@ -116,6 +123,24 @@ class QuizActivityBlock(ActivityBlock):
         icon = "form"
         template = "blocks/quiz_activity.html"
         label = _("Quiz")
+
+    def course_errors(self, value, *, course_id: int) -> ValidationError | None:
+        """Why ``value`` cannot be placed in a page of the course ``course_id``, if it cannot."""
+        quiz = value.get("quiz")
+        if quiz is None or quiz.course_id == course_id:
+            return None
+        return StructBlockValidationError(
+            block_errors={
+                "quiz": ValidationError(
+                    _(
+                        "“%(quiz)s” is a quiz of another course: choose a quiz of this "
+                        "lesson's course."
+                    ),
+                    code="other_course",
+                    params={"quiz": quiz.title},
+                )
+            }
+        )
 
 
 def scorm_package_choices() -> list[tuple[str, str]]:
@@ -187,3 +212,42 @@ class LessonStreamBlock(blocks.StreamBlock):
 def activity_blocks(body) -> list:
     """The activity blocks (quiz, SCORM, live session) of a StreamField value, in order."""
     return [child for child in body if getattr(child.block, "is_activity", False)]
+
+
+def course_errors(body, *, course_id: int) -> StreamBlockValidationError | None:
+    """The errors of the blocks of ``body`` that cannot be placed in the course ``course_id``
+    (a quiz of another course), by position; ``None`` when every block fits."""
+    errors = {}
+    for index, child in enumerate(body or []):
+        check = getattr(child.block, "course_errors", None)
+        error = check(child.value, course_id=course_id) if check else None
+        if error is not None:
+            errors[index] = error
+    return StreamBlockValidationError(block_errors=errors) if errors else None
+
+
+class CourseContentPageForm(WagtailAdminPageForm):
+    """The admin form of the pages below a course (modules, lessons): their activity blocks
+    must belong to that course, whether the page is saved as a draft or published."""
+
+    def _course_id(self) -> int | None:
+        from courses.models.pages import COURSE_DEPTH, CoursePage, course_path_of
+
+        anchor = self.parent_page if self.parent_page is not None else self.instance
+        if not getattr(anchor, "path", "") or (anchor.depth or 0) < COURSE_DEPTH:
+            return None
+        return (
+            CoursePage.objects.filter(path=course_path_of(anchor.path), depth=COURSE_DEPTH)
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        body = cleaned_data.get("body")
+        if body and "body" not in self.errors:
+            course_id = self._course_id()
+            error = course_errors(body, course_id=course_id) if course_id else None
+            if error is not None:
+                self.add_error("body", error)
+        return cleaned_data

@@ -1,7 +1,8 @@
 """Reads of the assessments app, each a fixed number of queries.
 
 What reaches a learner's browser is built here, and only here: :func:`attempt_questions`
-gives the questions of an attempt WITHOUT fractions, feedback or right answers,
+gives the questions of an attempt WITHOUT fractions, feedback or right answers (and,
+while a sequential attempt is in progress, only those reached: :func:`visible_slots`),
 :func:`attempt_page` the page of them the learner is on (with GIFT missing-word and
 embedded answers placed in the sentence), and :func:`attempt_review` adds
 exactly what the quiz's review options allow at that moment.
@@ -22,6 +23,7 @@ from assessments.selectors.display import (
     question_for_display,
     render_text,
     versions_for,
+    visible_slots,
 )
 from assessments.selectors.reports import (
     GradebookRow,
@@ -61,4 +63,5 @@ __all__ = [
     "review_options",
     "review_time",
     "versions_for",
+    "visible_slots",
 ]

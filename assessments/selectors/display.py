@@ -1,5 +1,6 @@
 """Questions as the browser may see them during an attempt: texts and choices in the frozen
-order, never a fraction, a feedback or which choice is right."""
+order, never a fraction, a feedback or which choice is right; with sequential navigation
+only the questions the learner has reached (see :func:`visible_slots`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 from assessments import grading
 from assessments.formats.ir import BLANK
-from assessments.models import QuestionVersion, Quiz, QuizAttempt
+from assessments.models import QuestionVersion, Quiz, QuizAttempt, ReviewTime
 
 
 def versions_for(attempts: list[QuizAttempt]) -> dict[int, dict]:
@@ -198,14 +199,44 @@ def question_for_display(*, slot: dict, question: dict) -> dict:
     return shown
 
 
-def attempt_questions(
-    *, attempt: QuizAttempt, versions: dict[int, dict] | None = None
-) -> list[dict]:
-    versions = versions if versions is not None else versions_for([attempt])
+def visible_slots(*, attempt: QuizAttempt) -> list[dict]:
+    """The slots of an attempt its learner may see now. Free navigation, or an attempt no
+    longer in progress: every slot. A sequential attempt in progress: the slots of the
+    current page, and the answered slots of earlier pages when the review options show the
+    responses during the attempt; never a slot of a page not reached yet."""
+    slots = attempt.layout.get("slots", [])
+    if not attempt.is_open or attempt.quiz.navigation != Quiz.Navigation.SEQUENTIAL:
+        return slots
+    current = min(attempt.current_page, (attempt.layout.get("pages") or 1) - 1)
+    earlier = attempt.quiz.review_allows("responses", ReviewTime.DURING)
     return [
-        question_for_display(slot=slot, question=versions[slot["version"]])
-        for slot in attempt.layout.get("slots", [])
+        slot
+        for slot in slots
+        if slot.get("page", 0) == current
+        or (
+            earlier
+            and slot.get("page", 0) < current
+            and _answered(attempt.responses.get(str(slot["slot"])))
+        )
     ]
+
+
+def attempt_questions(
+    *,
+    attempt: QuizAttempt,
+    versions: dict[int, dict] | None = None,
+    slots: list[dict] | None = None,
+) -> list[dict]:
+    """The questions of ``slots`` (by default the slots the learner may see now, see
+    :func:`visible_slots`) without correctness data, in 1 query unless ``versions`` given."""
+    slots = visible_slots(attempt=attempt) if slots is None else slots
+    if versions is None:
+        versions = dict(
+            QuestionVersion.objects.filter(pk__in={s["version"] for s in slots}).values_list(
+                "pk", "data"
+            )
+        )
+    return [question_for_display(slot=slot, question=versions[slot["version"]]) for slot in slots]
 
 
 def _answered(response) -> bool:

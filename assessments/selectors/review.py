@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from assessments import grading
 from assessments.models import Quiz, QuizAttempt, ReviewTime
-from assessments.selectors.display import question_for_display, render_text, versions_for
+from assessments.selectors.display import (
+    question_for_display,
+    render_text,
+    versions_for,
+    visible_slots,
+)
 
 
 def review_time(*, attempt: QuizAttempt, now: datetime | None = None) -> int:
@@ -64,12 +69,15 @@ def overall_feedback(*, quiz: Quiz, percent: float | None, bands=None) -> str:
 
 
 def attempt_review(*, attempt: QuizAttempt, manages: bool = False, now=None) -> dict:
-    """The attempt as the review options allow now (everything for its trainers)."""
+    """The attempt as the review options allow now (everything for its trainers). While a
+    sequential attempt is in progress its learner gets only the questions reached so far
+    (:func:`~assessments.selectors.display.visible_slots`)."""
     options = review_options(attempt=attempt, manages=manages, now=now)
     versions = versions_for([attempt])
     manual = {m.slot: m for m in attempt.manual_grades.all()}
     questions = []
-    for slot in attempt.layout.get("slots", []):
+    slots = attempt.layout.get("slots", []) if manages else visible_slots(attempt=attempt)
+    for slot in slots:
         question = versions[slot["version"]]
         shown = question_for_display(slot=slot, question=question)
         key = str(slot["slot"])

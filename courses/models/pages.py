@@ -12,7 +12,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from courses.blocks import LessonStreamBlock, activity_blocks
+from courses.blocks import CourseContentPageForm, LessonStreamBlock, activity_blocks
 from courses.panels import SimilarCoursesPanel
 
 COURSE_CODE = RegexValidator(
@@ -233,6 +233,7 @@ class ModulePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
     parent_page_types = ["courses.CoursePage"]
     subpage_types = ["courses.LessonPage"]
+    base_form_class = CourseContentPageForm  # a quiz block takes this course's quizzes only
 
     class Meta:
         verbose_name = _("module")
@@ -298,6 +299,7 @@ class LessonPage(Page):
     ]
     parent_page_types = ["courses.ModulePage"]
     subpage_types = []
+    base_form_class = CourseContentPageForm  # a quiz block takes this course's quizzes only
 
     class Meta:
         verbose_name = _("lesson")

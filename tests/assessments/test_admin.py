@@ -346,3 +346,112 @@ def test_bank_page_costs_a_constant_number_of_queries(extra, client, users, bank
     response = query_budget(client.get, f"/cms/question-banks/{course_a.pk}/", max_queries=15)
     assert response.status_code == 200
     assert response.content.decode().count("data-question=") == 6 + extra
+
+
+# --- The lesson's quiz block: chooser and course check -------------------------------------------
+CHOOSER = "/cms/snippets/choose/assessments/quiz/"
+
+
+def test_quiz_chooser_offers_only_the_quizzes_of_the_trainers_courses(client, users, banks):
+    course_a, course_b, _other = banks
+    mine = quiz_create(course=course_a, title="Mine")
+    theirs = quiz_create(course=course_b, title="Theirs")
+    client.force_login(users["trainer"])
+
+    for url in (CHOOSER, CHOOSER + "results/"):
+        html = client.get(url).content.decode()
+        assert "Mine" in html and "BANK-A" in html
+        assert "Theirs" not in html and "BANK-B" not in html
+    assert client.get(f"{CHOOSER}chosen/{mine.pk}/").status_code == 200
+    assert client.get(f"{CHOOSER}chosen/{theirs.pk}/").status_code == 404
+
+    client.force_login(users["admin"])
+    html = client.get(CHOOSER).content.decode()
+    assert "Mine" in html and "Theirs" in html
+    assert client.get(f"{CHOOSER}chosen/{theirs.pk}/").status_code == 200
+
+
+def _lesson_post(lesson, *, quiz) -> dict:
+    from wagtail.test.utils.form_data import streamfield
+
+    return nested_form_data(
+        {
+            "title": lesson.title,
+            "slug": lesson.slug,
+            "summary": "",
+            "duration_minutes": "45",
+            "method": "lecture",
+            "completion_rule": "activities",
+            "objectives": "",
+            "materials": "",
+            "body": streamfield([("quiz", {"title": "Check", "required": "on", "quiz": quiz.pk})]),
+            "comments": inline_formset([]),
+        }
+    )
+
+
+def test_a_lesson_refuses_a_quiz_of_another_course(client, users, banks):
+    from courses.models import Enrolment, LessonPage
+    from courses.services import enrolment_create
+
+    course_a, course_b, _other = banks
+    mine = quiz_create(course=course_a, title="Mine")
+    theirs = quiz_create(course=course_b, title="Theirs")
+    # a trainer of both courses is offered both quizzes, but a lesson takes its course's only
+    enrolment_create(
+        user=users["trainer"], course=course_b, role=Enrolment.Role.TRAINER, source="bulk"
+    )
+    client.force_login(users["trainer"])
+    lesson = LessonPage.objects.descendant_of(course_a).first()
+
+    response = client.post(f"/cms/pages/{lesson.pk}/edit/", _lesson_post(lesson, quiz=theirs))
+    assert response.status_code == 200
+    # the message is on the quiz block (the StreamField's error data, read by its script)
+    assert "\\u201cTheirs\\u201d is a quiz of another course" in response.content.decode()
+    lesson.refresh_from_db()
+    assert lesson.get_latest_revision() is None or not any(
+        block.block_type == "quiz" for block in lesson.get_latest_revision_as_object().body
+    )
+
+    # the same when the lesson is created in a module of the course
+    module = lesson.get_parent()
+    new = LessonPage(title="New session", slug="new-session")
+    response = client.post(
+        f"/cms/pages/add/courses/lessonpage/{module.pk}/", _lesson_post(new, quiz=theirs)
+    )
+    assert response.status_code == 200
+    assert "is a quiz of another course" in response.content.decode()
+    assert not LessonPage.objects.filter(slug="new-session").exists()
+
+    # the lesson's own course's quiz is fine, saved as a draft or published
+    response = client.post(f"/cms/pages/{lesson.pk}/edit/", _lesson_post(lesson, quiz=mine))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    lesson.refresh_from_db()
+    body = lesson.get_latest_revision_as_object().body
+    assert [block.value["quiz"] for block in body] == [mine]
+    client.force_login(users["admin"])  # trainers submit for review; administrators publish
+    response = client.post(
+        f"/cms/pages/{lesson.pk}/edit/", {**_lesson_post(lesson, quiz=mine), "action-publish": "1"}
+    )
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert [block.value["quiz"] for block in lesson.body] == [mine]
+
+
+def test_the_course_check_names_the_block_that_is_wrong(banks):
+    from courses.blocks import LessonStreamBlock, course_errors
+
+    course_a, course_b, _other = banks
+    mine = quiz_create(course=course_a, title="Mine")
+    theirs = quiz_create(course=course_b, title="Theirs")
+    block = LessonStreamBlock()
+    body = block.to_python(
+        [
+            {"type": "quiz", "value": {"title": "A", "required": True, "quiz": mine.pk}},
+            {"type": "heading", "value": {"text": "Then", "level": "h2"}},
+            {"type": "quiz", "value": {"title": "B", "required": True, "quiz": theirs.pk}},
+            {"type": "quiz", "value": {"title": "C", "required": True, "quiz": None}},
+        ]
+    )
+    assert course_errors(body, course_id=course_a.pk).block_errors.keys() == {2}
+    assert course_errors(body, course_id=course_b.pk).block_errors.keys() == {0}

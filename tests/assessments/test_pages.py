@@ -219,7 +219,7 @@ def test_api_moves_between_pages_and_enforces_sequential(client):
         0,
         "sequential",
     )
-    assert [q["page"] for q in started["questions"]] == [0, 0, 1, 1, 2, 2]
+    assert [q["page"] for q in started["questions"]] == [0, 0]  # only the current page
     base = f"/api/v1/attempts/{started['id']}"
 
     skipped = client.post(f"{base}/page", {"page": 2}, content_type="application/json")
@@ -231,6 +231,7 @@ def test_api_moves_between_pages_and_enforces_sequential(client):
     )
     assert moved.status_code == 200
     assert moved.json()["current_page"] == 1
+    assert [q["slot"] for q in moved.json()["questions"]] == [3, 4]
     back = client.post(f"{base}/page", {"page": 0}, content_type="application/json")
     assert back.status_code == 403
     assert back.json()["errors"][0]["field"] == "page"
@@ -249,6 +250,107 @@ def test_api_moves_between_pages_and_enforces_sequential(client):
         content_type="application/json",
     )
     assert current.status_code == 200
+
+
+def _texts(response) -> str:
+    return response.content.decode()
+
+
+def test_api_of_a_sequential_attempt_shows_only_the_pages_reached(client):
+    quiz, user = _quiz(6, per_page=2, navigation=Quiz.Navigation.SEQUENTIAL)
+    client.force_login(user)
+    started = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts")
+    assert started.status_code == 201
+    assert [q["slot"] for q in started.json()["questions"]] == [1, 2]
+    assert "Statement 2." not in _texts(started) and "Statement 5." not in _texts(started)
+    base = f"/api/v1/attempts/{started.json()['id']}"
+    detail = client.get(base)
+    assert [q["slot"] for q in detail.json()["questions"]] == [1, 2]
+    assert "Statement 2." not in _texts(detail)
+
+    # the next page: its questions come with the move
+    moved = client.post(
+        f"{base}/page",
+        {"page": 1, "responses": {"1": {"answer": True}}},
+        content_type="application/json",
+    )
+    assert [q["slot"] for q in moved.json()["questions"]] == [3, 4]
+    assert "Statement 1." not in _texts(moved) and "Statement 4." not in _texts(moved)
+
+    # resuming: the current page, and the answered question of the page left behind (the
+    # review options show the responses during the attempt), never the page not reached
+    resumed = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts")
+    assert resumed.status_code == 200
+    assert [q["slot"] for q in resumed.json()["questions"]] == [1, 3, 4]
+    assert resumed.json()["responses"] == {"1": {"answer": True}}
+    assert "Statement 4." not in _texts(resumed) and "Statement 1." not in _texts(resumed)
+    detail = client.get(base).json()
+    assert [q["slot"] for q in detail["questions"]] == [1, 3, 4]
+    assert detail["questions"][0]["response"] == {"answer": True}
+
+
+def test_api_of_a_sequential_attempt_hides_earlier_pages_when_the_review_options_do(client):
+    from assessments.models import ReviewTime
+
+    quiz, user = _quiz(6, per_page=2, navigation=Quiz.Navigation.SEQUENTIAL)
+    quiz.review_responses = ReviewTime.IMMEDIATELY | ReviewTime.LATER_OPEN
+    quiz.save()
+    client.force_login(user)
+    started = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts").json()
+    base = f"/api/v1/attempts/{started['id']}"
+    client.post(
+        f"{base}/page",
+        {"page": 1, "responses": {"1": {"answer": True}}},
+        content_type="application/json",
+    )
+    resumed = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts").json()
+    assert [q["slot"] for q in resumed["questions"]] == [3, 4]
+    assert resumed["responses"] == {}
+    assert [q["slot"] for q in client.get(base).json()["questions"]] == [3, 4]
+
+    # once submitted, the review shows every question (as the review options allow)
+    client.post(f"{base}/submit", {}, content_type="application/json")
+    assert [q["slot"] for q in client.get(base).json()["questions"]] == [1, 2, 3, 4, 5, 6]
+
+
+def test_api_of_a_free_attempt_shows_every_page(client):
+    quiz, user = _quiz(5, per_page=2)
+    client.force_login(user)
+    started = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts").json()
+    assert [q["slot"] for q in started["questions"]] == [1, 2, 3, 4, 5]
+    base = f"/api/v1/attempts/{started['id']}"
+    assert len(client.get(base).json()["questions"]) == 5
+    moved = client.post(f"{base}/page", {"page": 2}, content_type="application/json").json()
+    assert [q["slot"] for q in moved["questions"]] == [5]
+
+
+def test_a_trainer_sees_every_question_of_a_sequential_attempt_in_progress(client, users):
+    from courses.models import Enrolment
+    from courses.services import enrolment_create
+
+    quiz, user = _quiz(4, per_page=2, navigation=Quiz.Navigation.SEQUENTIAL)
+    attempt = services.attempt_start(quiz=quiz, user=user)
+    enrolment_create(
+        user=users["trainer"],
+        course=quiz.course,
+        role=Enrolment.Role.TRAINER,
+        source=Enrolment.Source.BULK,
+    )
+    client.force_login(users["trainer"])
+    detail = client.get(f"/api/v1/attempts/{attempt.pk}").json()
+    assert [q["slot"] for q in detail["questions"]] == [1, 2, 3, 4]
+
+
+def test_the_attempt_page_of_a_sequential_quiz_renders_only_the_current_page(client):
+    quiz, user = _quiz(6, per_page=2, navigation=Quiz.Navigation.SEQUENTIAL)
+    attempt = services.attempt_start(quiz=quiz, user=user)
+    services.attempt_navigate(attempt=attempt, user=user, page=1, responses={"1": {"answer": True}})
+    client.force_login(user)
+    html = client.get(f"/quizzes/attempts/{attempt.pk}/").content.decode()
+    assert _slots_on_page(html) == [3, 4]
+    assert "Statement 2." in html and "Statement 3." in html
+    for hidden in ("Statement 0.", "Statement 1.", "Statement 4.", "Statement 5."):
+        assert hidden not in html
 
 
 # --- Queries ---------------------------------------------------------------------------------

@@ -151,8 +151,11 @@ def _artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: Playwright's sync API keeps an event loop running in
+    # this thread while it is open, and the async tests that run after the browser tests
+    # (pytest-asyncio) cannot start their own loop beside it.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
