@@ -383,6 +383,30 @@ def _snippet_calls() -> dict[str, Call]:
 
 PAGES.update(_snippet_calls())
 
+# The lesson editor's quiz chooser lists only quizzes of the editor's own courses: every
+# CMS user opens it (a reviewer's or another trainer's list is empty); choosing a quiz
+# they may not manage is 404. Everyone else is sent to sign in.
+_QUIZ_CHOOSER = "/cms/snippets/choose/assessments/quiz/"
+PAGES.update(
+    {
+        "wagtailsnippetchoosers_assessments_quiz:choose": _get(
+            lambda w: _QUIZ_CHOOSER, only(*CMS_USERS, others="login")
+        ),
+        "wagtailsnippetchoosers_assessments_quiz:choose_results": _get(
+            lambda w: _QUIZ_CHOOSER + "results/", only(*CMS_USERS, others="login")
+        ),
+        "wagtailsnippetchoosers_assessments_quiz:chosen": _get(
+            lambda w: f"{_QUIZ_CHOOSER}chosen/{w.quiz.pk}/",
+            only("trainer", "admin", others="login", other_trainer="hidden", reviewer="hidden"),
+        ),
+        # (answers with the chosen quizzes among the user's own: an empty list for others)
+        "wagtailsnippetchoosers_assessments_quiz:chosen_multiple": _get(
+            lambda w: f"{_QUIZ_CHOOSER}chosen-multiple/?id={w.quiz.pk}",
+            only(*CMS_USERS, others="login"),
+        ),
+    }
+)
+
 
 # API operations, keyed "METHOD path" as in the OpenAPI schema. Bearer tokens.
 def _api(path: str) -> str:
