@@ -763,8 +763,9 @@ def answer(world: World, call: Call, role: str, *, api: bool) -> str:
         try:
             response = _send(client, call, world, role, headers)
             if getattr(response, "streaming", False):
+                # (consumed, not closed: closing sends request_finished, which would close
+                # the database connection inside the world's transaction on PostgreSQL)
                 b"".join(response.streaming_content)
-                response.close()
             got = outcome(response, call.method)
         except Exception as error:  # a view that crashes is a finding, not a stop
             got = f"error {type(error).__name__}: {str(error)[:120]}"
