@@ -1,10 +1,12 @@
-"""Wagtail admin: the SCORM packages page (upload a zip to a course, see its packages)."""
+"""Wagtail hooks: the SCORM packages page (upload a zip to a course, see its packages) and
+who may download a document (:mod:`courses.documents`)."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from courses import documents
 from courses.scorm import admin_views
 from lms.roles import Role
 
@@ -29,3 +31,6 @@ def register_scorm_menu_item():
         icon_name="code",
         order=450,
     )
+
+
+hooks.register("before_serve_document", documents.before_serve_document)

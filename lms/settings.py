@@ -363,6 +363,9 @@ BBB_CHECKSUM = env.str("BBB_CHECKSUM", default="sha256")  # sha1 for servers bef
 WAGTAIL_SITE_NAME = "FIA Academy"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents are always streamed by the application, which checks who may read them
+# (courses/documents.py); never a direct link to the file in MEDIA_ROOT.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 # No Gravatar: avatars would leak staff email hashes to a third party (and break the CSP).

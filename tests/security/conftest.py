@@ -310,6 +310,9 @@ def _misc(world: World) -> None:
     world.document = get_document_model().objects.create(
         title="PMX handout", file=ContentFile(b"%PDF-1.4 handout", name="pmx-handout.pdf")
     )
+    lesson = world.lessons[-1].specific  # the handout is given in the course's last lesson
+    lesson.body.append(("document", {"document": world.document, "description": ""}))
+    lesson.save_revision().publish()
 
     world.feed_token = calendar_feed_get(user=world.users["enrolled"]).token
     world.attendance_rule = CourseAttendanceRule.objects.create(course=world.course, min_sessions=1)

@@ -292,7 +292,8 @@ PAGES: dict[str, Call] = {
     "api:openapi-view": _get(lambda w: "/api/v1/docs", EVERYONE),
     "api:api-root": _get(lambda w: "/api/v1/", roles("hidden", anonymous="hidden")),
     # Wagtail's documents and page-privacy helpers (no such restriction: 404)
-    "wagtaildocs_serve": _get(lambda w: w.document.url, EVERYONE),
+    # a lesson's handout: the course's readers, and the document library's users
+    "wagtaildocs_serve": _get(lambda w: w.document.url, only(*COURSE_READERS, *CMS_USERS)),
     "wagtaildocs_authenticate_with_password": _get(
         lambda w: "/documents/authenticate_with_password/999999/",
         roles("hidden", anonymous="hidden"),
