@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -30,16 +31,25 @@ def quiz_grade_of(attempts: Iterable[QuizAttempt], method: str) -> float | None:
     return max(a.grade_percent for a in graded)
 
 
+class _Graded(NamedTuple):
+    """What quiz_grade_of reads of a finished attempt (no model instance per attempt: a
+    gradebook reads hundreds of them)."""
+
+    number: int
+    grade_percent: float | None
+    state: str = QuizAttempt.State.FINISHED
+
+
 def quiz_grades(*, quizzes: list[Quiz], user_ids: Iterable[int] | None = None) -> dict:
     """``{(quiz_id, user_id): percent}`` for these quizzes, in one query."""
-    rows = QuizAttempt.objects.filter(quiz__in=quizzes, state=QuizAttempt.State.FINISHED).only(
-        "quiz_id", "user_id", "number", "state", "grade_percent"
-    )
+    rows = QuizAttempt.objects.filter(quiz__in=quizzes, state=QuizAttempt.State.FINISHED)
     if user_ids is not None:
         rows = rows.filter(user_id__in=list(user_ids))
-    grouped: dict[tuple[int, int], list[QuizAttempt]] = defaultdict(list)
-    for attempt in rows:
-        grouped[(attempt.quiz_id, attempt.user_id)].append(attempt)
+    grouped: dict[tuple[int, int], list[_Graded]] = defaultdict(list)
+    for quiz_id, user_id, number, grade in rows.values_list(
+        "quiz_id", "user_id", "number", "grade_percent"
+    ):
+        grouped[(quiz_id, user_id)].append(_Graded(number, grade))
     methods = {quiz.pk: quiz.grading_method for quiz in quizzes}
     return {
         key: grade
@@ -59,10 +69,15 @@ def course_total(*, quizzes: list[Quiz], grades: dict, user_id: int) -> float | 
 
 
 def course_grade(*, user, course: CoursePage) -> float | None:
-    """The provider registered with courses.completion: the learner's course grade (%)."""
+    """The provider registered with courses.completion: the learner's course grade (%),
+    the gradebook's course total: quizzes and SCORM packages, each weighted by its grade."""
+    from courses.scorm.selectors import scorm_graded_items, scorm_item_grades
+
     quizzes = list(Quiz.objects.filter(course=course))
     grades = quiz_grades(quizzes=quizzes, user_ids=[user.pk])
-    return course_total(quizzes=quizzes, grades=grades, user_id=user.pk)
+    packages = scorm_graded_items(course=course)
+    grades.update(scorm_item_grades(items=packages, user_ids=[user.pk]))
+    return course_total(quizzes=[*quizzes, *packages], grades=grades, user_id=user.pk)
 
 
 def quiz_done(*, quiz: Quiz, grade: float | None) -> bool:

@@ -2,6 +2,7 @@ from courses.models.enrolment import Enrolment, LessonProgress
 from courses.models.pages import CatalogueIndexPage, CoursePage, LessonPage, ModulePage
 from courses.models.scorm import (
     ScormAttempt,
+    ScormGlobalObjective,
     ScormInteraction,
     ScormObjective,
     ScormPackage,
@@ -18,6 +19,7 @@ __all__ = [
     "LessonProgress",
     "ModulePage",
     "ScormAttempt",
+    "ScormGlobalObjective",
     "ScormInteraction",
     "ScormObjective",
     "ScormPackage",

@@ -215,3 +215,34 @@ class ScormSequencing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.package_version_id}"
+
+
+class ScormGlobalObjective(models.Model):
+    """A learner's global (shared) objective of SCORM 2004 sequencing, for packages whose
+    organization keeps objectives global to the system (``adlseq:objectivesGlobalToSystem``,
+    true unless the manifest says false): every package the learner takes that maps an
+    objective to ``objective_id`` reads and writes this one status, across packages,
+    versions and attempts. Packages that say false keep their global objectives in their
+    :class:`ScormSequencing` state, for one attempt on the package."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scorm_objectives"
+    )
+    objective_id = models.CharField(_("objective identifier"), max_length=1000)
+    satisfied = models.BooleanField(null=True, blank=True)
+    measure = models.FloatField(null=True, blank=True)
+    completed = models.BooleanField(null=True, blank=True)
+    progress = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SCORM global objective")
+        verbose_name_plural = _("SCORM global objectives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "objective_id"], name="scorm_global_objective_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.objective_id}"

@@ -3,7 +3,18 @@ navigation requests, and the status SCOs report when they commit.
 
 The pure sequencer (:mod:`courses.scorm.sequencing`) decides; this module loads and
 stores its state (one :class:`ScormSequencing` row per learner and package version,
-locked while a request runs) and launches the SCO it delivers.
+locked while a request runs), gives it the server's clock (time limits) and launches the
+SCO it delivers, with the ``cmi.objectives`` values its objectives read from global
+objectives.
+
+Where global objectives live (``adlseq:objectivesGlobalToSystem`` of the organization):
+
+- ``false`` (what the golf sample packages say): in the learner's sequencing state of the
+  package version; the sequencer clears them when a new attempt on the package begins;
+- ``true``, the SCORM default: in :class:`ScormGlobalObjective` rows, one per learner and
+  objective identifier, shared by every package the learner takes, across versions and
+  attempts (identifiers longer than the column stay in the package's state). They are
+  locked with the sequencing row while a request runs.
 """
 
 from __future__ import annotations
@@ -17,7 +28,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from courses.models import ScormAttempt, ScormPackage, ScormPackageVersion, ScormSequencing
+from courses.models import (
+    ScormAttempt,
+    ScormGlobalObjective,
+    ScormPackage,
+    ScormPackageVersion,
+    ScormSequencing,
+)
 from courses.scorm.manifest import parse_manifest_file
 from courses.scorm.sequencing import (
     ActivityTree,
@@ -27,6 +44,7 @@ from courses.scorm.sequencing import (
     SequencingError,
     SequencingState,
 )
+from courses.scorm.sequencing.state import GlobalObjective
 from lms.exceptions import ServiceError
 from lms.models import User
 
@@ -42,7 +60,10 @@ REFUSALS = {
     "flow_not_allowed": gettext_lazy("Choose an item in the contents."),
     "stop_forward_traversal": gettext_lazy("You cannot go further ahead yet."),
     "prevent_activation": gettext_lazy("Start this part of the module from its beginning."),
+    "constrained_choice": gettext_lazy("Take the items of this part of the module in order."),
+    "time_limit": gettext_lazy("The time allowed for this item has been used."),
 }
+_GLOBAL_FIELDS = ("satisfied", "measure", "completed", "progress")
 
 
 def is_sequenced(version: ScormPackageVersion) -> bool:
@@ -106,24 +127,79 @@ def _latest_attempt(*, user_id: int, version: ScormPackageVersion, sco: str):
     )
 
 
+# --- Global objectives shared by every package (objectivesGlobalToSystem) ---------------
+def _system_ids(tree: ActivityTree) -> list[str]:
+    if not tree.objectives_global_to_system:
+        return []
+    limit = ScormGlobalObjective._meta.get_field("objective_id").max_length
+    return sorted(i for i in tree.global_objective_ids() if len(i) <= limit)
+
+
+def _globals_load(
+    *, user_id: int, tree: ActivityTree, state: SequencingState, lock: bool = False
+) -> dict[str, dict]:
+    """Put the learner's system-wide global objectives the tree maps into ``state``
+    (locked, in a fixed order, when ``lock``); return what was read, to save changes only."""
+    ids = _system_ids(tree)
+    if not ids:
+        return {}
+    rows = ScormGlobalObjective.objects.filter(user_id=user_id, objective_id__in=ids)
+    if lock:
+        rows = rows.select_for_update().order_by("objective_id")
+    read = {}
+    for row in rows:
+        shared = GlobalObjective(**{name: getattr(row, name) for name in _GLOBAL_FIELDS})
+        state.globals[row.objective_id] = shared
+        read[row.objective_id] = shared.to_json()
+    return read
+
+
+def _globals_save(
+    *, user_id: int, tree: ActivityTree, state: SequencingState, read: dict[str, dict]
+) -> dict:
+    """Write the system-wide global objectives that changed; the state's JSON without
+    them (they are not the package's to keep)."""
+    ids = _system_ids(tree)
+    now = timezone.now()
+    for objective_id in ids:
+        shared = state.globals.get(objective_id)
+        if shared is None or shared.to_json() == read.get(objective_id, {}):
+            continue
+        defaults = {name: getattr(shared, name) for name in _GLOBAL_FIELDS}
+        ScormGlobalObjective.objects.update_or_create(
+            user_id=user_id, objective_id=objective_id, defaults={**defaults, "updated_at": now}
+        )
+    data = state.to_json()
+    kept = {k: v for k, v in data.get("globals", {}).items() if k not in ids}
+    data.pop("globals", None)
+    if kept:
+        data["globals"] = kept
+    return data
+
+
 def _done(row: ScormSequencing) -> bool:
     return row.completion_status == "completed" or row.success_status == "passed"
 
 
-def _store(row: ScormSequencing, sequencer: Sequencer, *, user: User) -> None:
+def _store(row: ScormSequencing, sequencer: Sequencer, *, user: User, read: dict) -> None:
     """Save the state with the root's result; lessons complete when the package is done."""
     root = sequencer.tree.root
     was_done = _done(row)
-    row.state = sequencer.state.to_json()
+    score = row.score_scaled
+    row.state = _globals_save(
+        user_id=user.pk, tree=sequencer.tree, state=sequencer.state, read=read
+    )
     row.completion_status = _COMPLETION[sequencer.completed(root)]
     row.success_status = _SUCCESS[sequencer.satisfied(root)]
     row.score_scaled = sequencer.measure(root)
     row.updated_at = timezone.now()
     row.save()
-    if _done(row) and not was_done:
-        from courses.scorm.services import package_progress_update
+    from courses.scorm.progress import package_grade_changed, package_progress_update
 
+    if _done(row) and not was_done:
         package_progress_update(user=user, package=row.package)
+    if row.score_scaled != score:
+        package_grade_changed(user=user, package_id=row.package_id)
 
 
 @dataclass
@@ -166,7 +242,9 @@ def scorm_navigate(
             .get(user=user, package_version=version)
         )
         tree = version_tree(version)
-        sequencer = Sequencer(tree, SequencingState.from_json(row.state), rng=rng)
+        state = SequencingState.from_json(row.state)
+        read = _globals_load(user_id=user.pk, tree=tree, state=state, lock=True)
+        sequencer = Sequencer(tree, state, rng=rng, now=timezone.now())
         current = sequencer.state.current
         if current is not None and current in tree and sequencer.st(current).active:
             latest = _latest_attempt(user_id=user.pk, version=version, sco=current)
@@ -192,8 +270,9 @@ def scorm_navigate(
                 sco=outcome.deliver,
                 restart=outcome.new_attempt or restart,
                 credit=credit,
+                objective_values=sequencer.objective_values(outcome.deliver),
             )
-        _store(row, sequencer, user=user)
+        _store(row, sequencer, user=user, read=read)
     return NavigationResult(
         delivered=outcome.deliver,
         launch=launch,
@@ -219,14 +298,16 @@ def scorm_sequencing_sync(*, attempt: ScormAttempt) -> dict[str, Any] | None:
         if row is None:
             return None
         tree = version_tree(version)
-        sequencer = Sequencer(tree, SequencingState.from_json(row.state))
-        if attempt.sco not in tree or not sequencer.st(attempt.sco).active:
+        state = SequencingState.from_json(row.state)
+        if attempt.sco not in tree or not state.activity(attempt.sco).active:
             return None
         latest = _latest_attempt(user_id=attempt.user_id, version=version, sco=attempt.sco)
         if latest is None or latest.pk != attempt.pk:
             return None
+        read = _globals_load(user_id=attempt.user_id, tree=tree, state=state, lock=True)
+        sequencer = Sequencer(tree, state, now=timezone.now())
         sequencer.report(attempt.sco, attempt_report(attempt))
-        _store(row, sequencer, user=attempt.user)
+        _store(row, sequencer, user=attempt.user, read=read)
     return sequencer.navigation().as_dict()
 
 
@@ -236,7 +317,7 @@ def scorm_navigation(*, user: User, package: ScormPackage) -> dict[str, Any] | N
     if version is None or not is_sequenced(version):
         return None
     row = ScormSequencing.objects.filter(user=user, package_version=version).first()
-    sequencer = Sequencer(
-        version_tree(version), SequencingState.from_json(row.state if row else None)
-    )
-    return sequencer.navigation().as_dict()
+    tree = version_tree(version)
+    state = SequencingState.from_json(row.state if row else None)
+    _globals_load(user_id=user.pk, tree=tree, state=state)
+    return Sequencer(tree, state, now=timezone.now()).navigation().as_dict()

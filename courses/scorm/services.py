@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -22,13 +22,9 @@ from django.utils.translation import gettext as _
 
 from courses.models import (
     CoursePage,
-    LessonPage,
     ScormAttempt,
-    ScormInteraction,
-    ScormObjective,
     ScormPackage,
     ScormPackageVersion,
-    ScormSequencing,
 )
 from courses.scorm.datamodel import LaunchContext, apply_commit, new_model
 from courses.scorm.datamodel.cmi12 import Cmi12
@@ -36,6 +32,12 @@ from courses.scorm.datamodel.cmi2004 import Cmi2004
 from courses.scorm.launch import launch_context
 from courses.scorm.manifest import SCORM_12, Item, Manifest
 from courses.scorm.package import PackageError, PackageLimits, extract_package, human_size
+from courses.scorm.progress import (
+    interactions_sync,
+    objectives_sync,
+    package_grade_changed,
+    package_progress_update,
+)
 from courses.scorm.sequencing import tree_definition
 from lms.exceptions import Conflict, ErrorItem, ServiceError, TooLarge
 from lms.models import User
@@ -292,10 +294,14 @@ def scorm_attempt_launch(
     sco: str,
     restart: bool = False,
     credit: bool = True,
+    objective_values: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Launch:
     """Start a new session of the learner's attempt on a SCO (resuming it), or a new
     attempt: when asked to start over, on the first launch, when the package has a new
-    version, or when the previous SCORM 2004 attempt ended without suspending."""
+    version, or when the previous SCORM 2004 attempt ended without suspending.
+
+    ``objective_values`` (SCORM 2004, from the sequencer): what the SCO's objectives know
+    when it starts, given as ``cmi.objectives`` values it has not set itself."""
     with transaction.atomic():
         package = (
             # lock only the package row: PostgreSQL refuses FOR UPDATE on the nullable side
@@ -319,6 +325,8 @@ def scorm_attempt_launch(
             or (_is_2004(version.version) and latest.terminated and not latest.suspended)
         )
         context = attempt_context(user=user, version=version, sco=sco, credit=credit)
+        if objective_values:
+            context = replace(context, objective_values=objective_values)
         if start_new:
             attempt = ScormAttempt(
                 user=user,
@@ -348,7 +356,7 @@ def scorm_attempt_launch(
             _asset_seen(attempt)
         attempt.save()
         if attempt.completed_at is not None and not was_complete:
-            _progress_update(attempt=attempt, user=user)
+            package_progress_update(user=user, package=attempt.package)
     values = {k: v for k, v in attempt.state.items() if not k.startswith("_lms.")}
     return Launch(
         attempt=attempt, session=attempt.session, values=values, context=_context_values(model)
@@ -497,11 +505,13 @@ def _commit(
         attempt.save()
         all_pairs = [p for c in fresh for p in c[1]]
         if _touches(all_pairs, "cmi.interactions."):
-            _interactions_sync(attempt)
+            interactions_sync(attempt)
         if _touches(all_pairs, "cmi.objectives."):
-            _objectives_sync(attempt)
+            objectives_sync(attempt)
         if attempt.is_complete and not was_complete:
-            _progress_update(attempt=attempt, user=user)
+            package_progress_update(user=user, package=attempt.package)
+        if attempt.score_scaled != before[2]:
+            package_grade_changed(user=user, package_id=attempt.package_id)
         outcome.seq = attempt.seq
         outcome.applied = len(fresh)
         outcome.errors = [
@@ -515,150 +525,3 @@ def _commit(
             or _touches(all_pairs, "cmi.objectives.")
         )
         return outcome, attempt, changed
-
-
-# --- Report rows -------------------------------------------------------------------------
-def _indexed(state: Mapping[str, str], prefix: str) -> dict[int, dict[str, str]]:
-    """{n: {rest: value}} of every key ``<prefix>.<n>.<rest>``."""
-    items: dict[int, dict[str, str]] = {}
-    start = len(prefix) + 1
-    for key, value in state.items():
-        if not key.startswith(prefix + "."):
-            continue
-        index, _dot, rest = key[start:].partition(".")
-        if index.isdigit() and rest:
-            items.setdefault(int(index), {})[rest] = value
-    return items
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def _interactions_sync(attempt: ScormAttempt) -> None:
-    rows = []
-    for index, data in sorted(_indexed(attempt.state, "cmi.interactions").items()):
-        correct = [
-            v
-            for k, v in sorted(
-                (k, v) for k, v in data.items() if k.startswith("correct_responses.")
-            )
-            if k.endswith(".pattern")
-        ]
-        objectives = [v for k, v in sorted(data.items()) if k.startswith("objectives.")]
-        rows.append(
-            ScormInteraction(
-                attempt=attempt,
-                index=index,
-                identifier=data.get("id", ""),
-                type=data.get("type", "")[:20],
-                description=data.get("description", ""),
-                learner_response=data.get("learner_response", data.get("student_response", "")),
-                correct_responses=correct,
-                result=data.get("result", "")[:40],
-                weighting=_float(data.get("weighting")),
-                latency=data.get("latency", "")[:40],
-                timestamp=data.get("timestamp", data.get("time", ""))[:40],
-                objectives=objectives,
-            )
-        )
-    ScormInteraction.objects.filter(attempt=attempt).delete()
-    ScormInteraction.objects.bulk_create(rows)
-
-
-_STATUS_12 = {
-    "passed": ("passed", "completed"),
-    "failed": ("failed", "completed"),
-    "completed": ("unknown", "completed"),
-    "incomplete": ("unknown", "incomplete"),
-    "browsed": ("unknown", "incomplete"),
-    "not attempted": ("unknown", "not attempted"),
-}
-
-
-def _objectives_sync(attempt: ScormAttempt) -> None:
-    rows = []
-    for index, data in sorted(_indexed(attempt.state, "cmi.objectives").items()):
-        success, completion = data.get("success_status"), data.get("completion_status")
-        if "status" in data:
-            success, completion = _STATUS_12.get(data["status"], ("unknown", "unknown"))
-        rows.append(
-            ScormObjective(
-                attempt=attempt,
-                index=index,
-                identifier=data.get("id", ""),
-                success_status=success or "unknown",
-                completion_status=completion or "unknown",
-                score_raw=_float(data.get("score.raw")),
-                score_scaled=_float(data.get("score.scaled")),
-                progress_measure=_float(data.get("progress_measure")),
-                description=data.get("description", ""),
-            )
-        )
-    ScormObjective.objects.filter(attempt=attempt).delete()
-    ScormObjective.objects.bulk_create(rows)
-
-
-# --- Course progress ---------------------------------------------------------------------
-def package_completed(*, user: User, package: ScormPackage) -> bool:
-    """The learner has done the package: a SCORM 2004 package whose activity tree rolled up
-    to completed or passed (its own rules say what counts: a test bank, remediation…), or
-    every launchable item of the current version completed or passed in some attempt."""
-    version = package.current
-    if version is None:
-        return False
-    if _is_2004(version.version):
-        rolled = (
-            ScormSequencing.objects.filter(user=user, package_version=version)
-            .values_list("completion_status", "success_status")
-            .first()
-        )
-        if rolled is not None and (rolled[0] == "completed" or rolled[1] == "passed"):
-            return True
-    wanted = {s["identifier"] for s in version.scos}
-    done = set(
-        ScormAttempt.objects.filter(user=user, package=package, completed_at__isnull=False)
-        .values_list("sco", flat=True)
-        .distinct()
-    )
-    return wanted <= done
-
-
-def _progress_update(*, attempt: ScormAttempt, user: User) -> None:
-    package_progress_update(user=user, package=attempt.package)
-
-
-def package_progress_update(*, user: User, package: ScormPackage) -> None:
-    """Complete the lessons whose required activities are all SCORM packages now done."""
-    from courses import services as course_services
-
-    if not package_completed(user=user, package=package):
-        return
-    course = package.course
-    for lesson in LessonPage.objects.live().descendant_of(course).specific():
-        scorm_ids = lesson_scorm_package_ids(lesson)
-        if package.pk not in scorm_ids:
-            continue
-        if lesson.completion_rule != LessonPage.CompletionRule.ACTIVITIES:
-            course_services.lesson_complete(user=user, lesson=lesson, course=course)
-            continue
-        required = [a for a in lesson.activities if a.value.get("required")]
-        if any(a.block_type != "scorm" for a in required):
-            continue  # another kind of activity decides (quiz, live session)
-        others = {
-            int(a.value["package"]) for a in required if str(a.value.get("package") or "").isdigit()
-        }
-        packages = ScormPackage.objects.filter(pk__in=others).select_related("current")
-        if all(package_completed(user=user, package=p) for p in packages):
-            course_services.lesson_complete(user=user, lesson=lesson, course=course)
-
-
-def lesson_scorm_package_ids(lesson: LessonPage) -> set[int]:
-    return {
-        int(a.value["package"])
-        for a in lesson.activities
-        if a.block_type == "scorm" and str(a.value.get("package") or "").isdigit()
-    }

@@ -1,7 +1,8 @@
 """SCORM results in the assessments gradebook: one column per package, the score in percent
 of the package's grade, weighted by that grade in the course total; a sequenced package
-counts its rolled-up score. Also: deleting a package removes its files, and a new version
-keeps the earlier attempts readable."""
+counts its rolled-up score; the course grade of the "minimum grade" completion rule is the
+same total, and a new SCORM score can complete the course. Also: deleting a package
+removes its files, and a new version keeps the earlier attempts readable."""
 
 import io
 import json
@@ -13,9 +14,16 @@ import pytest
 from assessments import selectors as assessment_selectors
 from assessments import services as assessment_services
 from assessments.gradebook import gradebook_table
+from courses import completion
 from courses import services as course_services
 from courses.demo_scorm import passport_package_12, passport_package_2004
-from courses.models import Enrolment, ScormAttempt, ScormPackage, ScormPackageVersion
+from courses.models import (
+    CoursePage,
+    Enrolment,
+    ScormAttempt,
+    ScormPackage,
+    ScormPackageVersion,
+)
 from courses.scorm import selectors as scorm_selectors
 from courses.scorm import services
 from lms.roles import Role
@@ -170,6 +178,41 @@ def test_the_package_passing_score_decides_passed(course):
 
     assert items[0].pass_percent == Decimal("60.0")
     assert rows[0].passed is False
+
+
+# --- Course completion by a minimum grade --------------------------------------------------
+def test_the_minimum_grade_rule_counts_scorm_scores(course):
+    CoursePage.objects.filter(pk=course.pk).update(
+        completion_rule="min_grade", completion_min_grade=70
+    )
+    package = _upload(course, passport_package_2004()).package
+    user = learner(course)
+
+    _score(user, package, scaled="0.6")
+    assert Enrolment.objects.get(user=user, course=course).completed_at is None
+
+    _score(user, package, scaled="0.8")  # the same attempt, a later session
+
+    enrolment = Enrolment.objects.get(user=user, course=course)
+    assert enrolment.completed_at is not None
+    assert enrolment.status == Enrolment.Status.COMPLETED
+
+
+def test_the_course_grade_weights_quizzes_and_packages_like_the_gradebook(course):
+    quiz = quiz_create(course=course, names=("Q1 Capital", "Q2 TF"), max_grade=Decimal("10"))
+    package = _upload(course, passport_package_2004()).package
+    ScormPackage.objects.filter(pk=package.pk).update(max_grade=Decimal("30"))
+    user = learner(course)
+    attempt = assessment_services.attempt_start(quiz=quiz, user=user)
+    assessment_services.attempt_submit(
+        attempt=attempt, user=user, responses=right_responses(attempt)
+    )
+    _score(user, package, scaled="0.5")
+
+    _items, rows = assessment_selectors.gradebook(course=course)
+
+    assert completion.course_grade(user=user, course=course) == rows[0].total
+    assert rows[0].total == pytest.approx((10 * 100 + 30 * 50) / 40)
 
 
 # --- Deleting a package, new versions ------------------------------------------------------

@@ -604,6 +604,27 @@ def test_sequencing_idref_to_a_missing_collection_entry_is_an_error():
         parse_manifest(data=data)
 
 
+def test_an_attempt_duration_limit_that_is_not_a_duration_is_an_error():
+    data = manifest_xml(
+        ns=NS_2004,
+        schemaversion="2004 4th Edition",
+        items=(
+            '<item identifier="I1" identifierref="R1"><title>t</title><imsss:sequencing>'
+            '<imsss:limitConditions attemptAbsoluteDurationLimit="30 minutes"/>'
+            "</imsss:sequencing></item>"
+        ),
+        resources='<resource identifier="R1" type="webcontent" adlcp:scormType="sco" href="a"/>',
+    )
+
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest(data=data)
+
+    assert caught.value.messages == (
+        "item 'I1' has invalid <imsss:sequencing>: "
+        "attemptAbsoluteDurationLimit '30 minutes' is not an ISO 8601 duration such as PT30M",
+    )
+
+
 def test_an_organization_without_launchable_items_is_an_error():
     data = manifest_xml(items='<item identifier="I1"><title>label only</title></item>')
 

@@ -1,18 +1,29 @@
 """SCORM 2004 sequencing in the platform: the launch endpoint runs the sequencer (refused
 requests are 409 and change nothing), commits feed it, content navigation requests are
-honoured; assets complete when opened; versions without a stored tree still work."""
+honoured; assets complete when opened; versions without a stored tree still work; global
+objectives are kept per package attempt or per learner, prefill the SCO's cmi.objectives;
+time limits run on the server's clock."""
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from courses import services as course_services
 from courses.demo_scorm import passport_package_2004
-from courses.models import Enrolment, ScormAttempt, ScormPackageVersion, ScormSequencing
+from courses.models import (
+    Enrolment,
+    ScormAttempt,
+    ScormGlobalObjective,
+    ScormPackageVersion,
+    ScormSequencing,
+)
 from courses.scorm import navigation, services
 from lms.roles import Role
 from tests.courses.factories import course_create
+from tests.courses.scorm_trees import FLOW, package_zip, sco, seq
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +281,108 @@ def test_a_sequenced_package_completes_its_lesson_when_its_tree_rolls_up(
     row = ScormSequencing.objects.get(user=learner)
     assert (row.completion_status, row.success_status) == ("completed", "passed")
     assert LessonProgress.objects.get(user=learner, lesson=lesson).completed_at is not None
+
+
+# --- Global objectives, cmi.objectives at launch, time limits ------------------------------
+def _objectives(values: dict) -> dict[str, dict[str, str]]:
+    """cmi.objectives values by objective id."""
+    ids = {k[: -len(".id")]: v for k, v in values.items() if k.startswith("cmi.objectives.")
+           and k.endswith(".id")}  # fmt: skip
+    return {
+        ids[prefix]: {k[len(prefix) + 1 :]: v for k, v in values.items()
+                      if k.startswith(prefix + ".") and not k.endswith(".id")}
+        for prefix in ids
+    }  # fmt: skip
+
+
+def test_a_sco_starts_with_what_the_global_objectives_know(client, forced, learner):
+    answer = launch(client, forced, request="start").json()
+    commit(client, answer, COMPLETED_AND_PASSED)
+
+    chosen = launch(client, forced, request="choice", target="etuqiette_item").json()
+
+    assert _objectives(chosen["values"]) == {
+        "etiquette_satisfied": {},
+        "previous_sco_satisfied": {"success_status": "passed"},  # read from playing's global
+    }
+
+
+def test_globals_of_a_package_not_global_to_system_stay_in_its_state(client, forced, learner):
+    answer = launch(client, forced, request="start").json()
+
+    commit(client, answer, COMPLETED_AND_PASSED)
+
+    state = ScormSequencing.objects.get(user=learner).state
+    assert state["globals"]["com.scorm.golfsamples.sequencing.forcedsequential.playing_satisfied"]
+    assert not ScormGlobalObjective.objects.exists()
+
+
+SHARED = "pk.gov.fia.objectives.passport-checked"
+WRITES = seq(
+    '<imsss:objectives><imsss:primaryObjective objectiveID="checked">'
+    f'<imsss:mapInfo targetObjectiveID="{SHARED}" writeSatisfiedStatus="true"/>'
+    "</imsss:primaryObjective></imsss:objectives>"
+)
+READS = seq(
+    "<imsss:sequencingRules><imsss:preConditionRule>"
+    '<imsss:ruleConditions conditionCombination="any">'
+    '<imsss:ruleCondition referencedObjective="prior" operator="not" condition="satisfied"/>'
+    '<imsss:ruleCondition referencedObjective="prior" operator="not" '
+    'condition="objectiveStatusKnown"/></imsss:ruleConditions>'
+    '<imsss:ruleAction action="disabled"/></imsss:preConditionRule></imsss:sequencingRules>'
+    '<imsss:objectives><imsss:primaryObjective objectiveID="advanced"/>'
+    f'<imsss:objective objectiveID="prior"><imsss:mapInfo targetObjectiveID="{SHARED}"/>'
+    "</imsss:objective></imsss:objectives>"
+)
+
+
+def test_globals_global_to_system_are_shared_by_the_learners_packages(client, course, learner):
+    basics = services.scorm_package_upload(
+        course=course, file=package_zip(sco("basics", WRITES), FLOW), user=None
+    )
+    advanced = services.scorm_package_upload(
+        course=course, file=package_zip(sco("intro") + sco("advanced", READS), FLOW), user=None
+    )
+    assert entry(navigation.scorm_navigation(user=learner, package=advanced.package),
+                 "advanced")["disabled"]  # fmt: skip
+    answer = launch(client, basics, request="start").json()
+
+    commit(client, answer, COMPLETED_AND_PASSED)
+
+    shared = ScormGlobalObjective.objects.get(user=learner, objective_id=SHARED)
+    assert shared.satisfied is True
+    assert "globals" not in ScormSequencing.objects.get(package=basics.package).state
+    nav = navigation.scorm_navigation(user=learner, package=advanced.package)
+    assert entry(nav, "advanced")["disabled"] is False
+    opened = launch(client, advanced, request="choice", target="advanced").json()
+    assert _objectives(opened["values"])["prior"] == {"success_status": "passed"}
+    other = UserFactory()
+    assert entry(navigation.scorm_navigation(user=other, package=advanced.package),
+                 "advanced")["disabled"]  # fmt: skip
+
+
+def test_the_time_limit_runs_on_the_server_clock(client, course, learner):
+    timed = (
+        '<item identifier="quiz" identifierref="r_quiz"><title>Quiz</title>'
+        "<adlcp:timeLimitAction>exit,message</adlcp:timeLimitAction>"
+        + seq('<imsss:limitConditions attemptAbsoluteDurationLimit="PT30M"/>')
+        + "</item>"
+    )
+    version = services.scorm_package_upload(
+        course=course, file=package_zip(timed + sco("after"), FLOW), user=None
+    )
+    answer = launch(client, version, request="start").json()
+    assert answer["context"]["cmi.max_time_allowed"] == "PT30M"
+    assert answer["context"]["cmi.time_limit_action"] == "exit,message"
+    commit(client, answer, [["cmi.completion_status", "completed"]], finish=True)
+    row = ScormSequencing.objects.get(user=learner)
+    started = timezone.now() - timedelta(minutes=45)  # the learner took 45 minutes
+    row.state["activities"]["quiz"]["attempt_start"] = started.isoformat()
+    row.save()
+    assert launch(client, version, request="continue").json()["sco"] == "after"
+
+    again = launch(client, version, request="choice", target="quiz")
+
+    assert again.status_code == 409
+    assert again.json()["detail"] == "The time allowed for this item has been used."
+    assert entry(again.json()["navigation"], "quiz")["disabled"] is True

@@ -189,6 +189,43 @@ def test_first_launch_is_ab_initio_with_the_learner_in_the_context(package_12, l
     assert launch.attempt.number == 1 and launch.session == 1
 
 
+def test_the_manifest_time_limits_reach_the_sco_at_launch(course, learner):
+    """adlcp:maxtimeallowed and adlcp:timelimitaction (SCORM 1.2) are read-only
+    cmi.student_data values of the SCO; so is the passport package's SCORM 2004 default."""
+    limited = _changed_manifest(
+        passport_package_12(),
+        "<adlcp:masteryscore>67</adlcp:masteryscore>",
+        "<adlcp:maxtimeallowed>00:30:00</adlcp:maxtimeallowed>"
+        "<adlcp:timelimitaction>exit,message</adlcp:timelimitaction>",
+    )
+    package = _upload(course, limited).package
+    package_2004 = _upload(course, passport_package_2004()).package
+
+    launch = services.scorm_attempt_launch(user=learner, package=package, sco="item_passport")
+    launch_2004 = services.scorm_attempt_launch(
+        user=learner, package=package_2004, sco="item_passport"
+    )
+
+    assert launch.context["cmi.student_data.max_time_allowed"] == "00:30:00"
+    assert launch.context["cmi.student_data.time_limit_action"] == "exit,message"
+    assert launch_2004.context["cmi.time_limit_action"] == "continue,no message"
+    assert "cmi.max_time_allowed" not in launch_2004.context  # no limit: not initialised
+
+
+def _changed_manifest(data: bytes, old: str, new: str) -> bytes:
+    """The zip ``data`` with ``old`` replaced by ``new`` in its imsmanifest.xml."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "imsmanifest.xml":
+                assert old.encode() in content
+                content = content.replace(old.encode(), new.encode())
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
 def test_commits_are_applied_once_and_in_order(package_12, learner):
     launch = services.scorm_attempt_launch(user=learner, package=package_12, sco="item_passport")
 

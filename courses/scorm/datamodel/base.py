@@ -68,6 +68,9 @@ class LaunchContext:
     scaled_passing_score: float | None = None
     comments_from_lms: tuple[LmsComment, ...] = ()
     objective_ids: tuple[str, ...] = ()
+    objective_values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Objective id → initial ``cmi.objectives.n.*`` values (``success_status``,
+    ``score.scaled``, ``completion_status``, ``progress_measure``) from the sequencer."""
     shared_data: tuple[SharedData, ...] = ()
     nav_request_valid: Mapping[str, str] = field(default_factory=dict)
     """``continue``/``previous``/``choice.{target=X}``/``jump.{target=X}`` → true/false."""

@@ -69,8 +69,11 @@ class Cmi2004(CmiModel):
 
     # -- LMS-provided values -------------------------------------------------------------
     def _seed(self) -> None:
+        """The objectives the activity declares get their ``cmi.objectives.n.id`` (RTE
+        4.2.17; SCORM 2004 2nd edition addendum 16), and the values the sequencer knows
+        for them (read from global objectives) where the SCO has not set its own."""
         known = {
-            v
+            v: k[: -len(".id")]
             for k, v in self._values.items()
             if k.startswith("cmi.objectives.") and k.endswith(".id")
         }
@@ -79,7 +82,13 @@ class Cmi2004(CmiModel):
                 index = self.count("cmi.objectives")
                 self._values[f"cmi.objectives.{index}.id"] = objective_id
                 self._counts["cmi.objectives"] = index + 1
-                known.add(objective_id)
+                known[objective_id] = f"cmi.objectives.{index}"
+        for objective_id, values in self.context.objective_values.items():
+            prefix = known.get(objective_id)
+            if prefix is None:
+                continue
+            for name, value in values.items():
+                self._values.setdefault(f"{prefix}.{name}", value)
 
     def _is_context_array(self, array_path: str) -> bool:
         return array_path in _CONTEXT_ARRAYS

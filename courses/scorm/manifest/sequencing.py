@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from courses.scorm.datamodel.timeutil import parse_duration_2004
 from courses.scorm.manifest.xmlutil import (
     ADLSEQ,
     IMSSS,
@@ -381,9 +382,18 @@ def parse_sequencing_parts(element: Element) -> dict[str, Any]:
                 )
                 parts[f"{kind}_condition_rules"] = rules
         elif local == "limitConditions":
+            duration = attr(node, "attemptAbsoluteDurationLimit")
+            if duration:
+                try:
+                    parse_duration_2004(duration)
+                except ValueError:
+                    raise ValueError(
+                        f"attemptAbsoluteDurationLimit '{duration}' is not an ISO 8601 "
+                        "duration such as PT30M"
+                    ) from None
             parts["limit_conditions"] = LimitConditions(
                 attempt_limit=int_attr(node, "attemptLimit", None),
-                attempt_absolute_duration_limit=attr(node, "attemptAbsoluteDurationLimit"),
+                attempt_absolute_duration_limit=duration,
             )
         elif local == "rollupRules":
             parts["rollup_rules"] = _rollup_rules(node)

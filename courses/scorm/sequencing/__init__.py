@@ -4,7 +4,10 @@
   package version);
 - :mod:`.state`: a learner's tracking state on it (JSON for the database);
 - :mod:`.tracking`: objectives and global objectives, rule conditions, rollup, and what a
-  SCO reports;
+  SCO reports (and starts with);
+- :mod:`.limits`: limit conditions (attempts, attempt duration) and attempt clocks;
+- :mod:`.flow`: flow through the tree, selection and randomization of children;
+- :mod:`.choice`: which activities may be chosen (control modes, constrained choice);
 - :mod:`.engine`: :class:`Sequencer`, navigation requests → the activity to deliver, and
   the table of contents the player shows.
 """

@@ -4,29 +4,33 @@ A condensed reading of the SCORM 2004 4th edition Sequencing and Navigation book
 overall sequencing process (OP.1): a navigation request is checked, the current activity
 is terminated (end attempt, exit action rules, post-condition rules: ``exitParent``,
 ``exitAll``, ``retry``, ``retryAll``, ``continue``, ``previous``), the resulting sequencing
-request is run (flow with ``skip`` rules, choice with ``hiddenFromChoice``, control modes
-``choice``/``flow``/``forwardOnly``/``choiceExit``, ``disabled`` rules and attempt
-limits) and the chosen leaf is delivered (new attempts begin, children are selected and
-randomized once per attempt).
+request is run (flow with ``skip`` rules, :mod:`.flow`; choice with its control modes,
+``constrainChoice`` and ``preventActivation``, :mod:`.choice`; ``disabled`` rules and
+limit conditions, :mod:`.limits`) and the chosen leaf is delivered (new attempts begin,
+children are selected and randomized once per attempt).
 
 :meth:`Sequencer.navigate` works on a copy of the state and keeps it only when the request
-succeeds, so a refused request changes nothing. What is not covered: time limits,
-auxiliary resources, ``constrainChoice``, objectives global to the whole system (they are
-shared within the package).
+succeeds, so a refused request changes nothing.
+
+Global objectives follow ``adlseq:objectivesGlobalToSystem``: when it is false they belong
+to the attempt on the whole activity tree and a new attempt on the root starts without
+them; when it is true (the default) they outlive it, and the platform keeps them per
+learner across packages (:mod:`courses.scorm.navigation`). Not covered: auxiliary
+resources, begin/end time limits (SCORM has none).
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from itertools import pairwise
+from datetime import datetime
 from typing import Any
 
+from courses.scorm.sequencing.choice import Choice, replay_rng
+from courses.scorm.sequencing.flow import BACKWARD, FORWARD
 from courses.scorm.sequencing.state import SequencingState
-from courses.scorm.sequencing.tracking import Tracker
 from courses.scorm.sequencing.tree import ActivityTree
 
-FORWARD, BACKWARD = 1, -1
 NAVIGATION_REQUESTS = (
     "start",
     "resumeAll",
@@ -41,11 +45,6 @@ NAVIGATION_REQUESTS = (
     "abandonAll",
     "retry",
 )
-
-
-def _replay_rng() -> random.Random:
-    """A fixed generator for what-if runs (validity checks), so they draw nothing real."""
-    return random.Random(0)  # noqa: S311 - the order of learning content, not a secret
 
 
 _POST_ACTIONS = ("exitParent", "exitAll", "retry", "retryAll", "continue", "previous", "stop")
@@ -95,19 +94,20 @@ class Navigation:
         }
 
 
-class Sequencer(Tracker):
+class Sequencer(Choice):
     def __init__(
         self,
         tree: ActivityTree,
         state: SequencingState | None = None,
         *,
         rng: random.Random | None = None,
+        now: datetime | None = None,
     ) -> None:
-        super().__init__(tree, state)
+        super().__init__(tree, state, now=now)
         self.rng = rng or random.Random()  # noqa: S311 - content order, not a secret
 
     def _trial(self, rng: random.Random | None = None) -> Sequencer:
-        return Sequencer(self.tree, self.state.copy(), rng=rng or self.rng)
+        return Sequencer(self.tree, self.state.copy(), rng=rng or self.rng, now=self.now)
 
     # --- Public ------------------------------------------------------------------------
     def navigate(self, request: str, target: str | None = None) -> Outcome:
@@ -122,69 +122,17 @@ class Sequencer(Tracker):
         """Would the request deliver something (or end the course where that is its
         meaning)? Nothing is changed."""
         try:
-            outcome = self._trial(_replay_rng())._navigate(request, target)
+            outcome = self._trial(replay_rng())._navigate(request, target)
         except SequencingError:
             return False
         return outcome.deliver is not None or outcome.ended
 
     def check_activity(self, identifier: str) -> str | None:
-        """Why the activity may not be delivered (``disabled`` rule, attempt limit), or None."""
+        """Check Activity Process (UP.5): why the activity may not be delivered
+        (``disabled`` rule, a limit condition), or None."""
         if self.rule_action(identifier, "pre", ("disabled",)):
             return "disabled"
-        limit = self.tree[identifier].sequencing.limit_conditions.attempt_limit
-        state = self.st(identifier)
-        if limit and state.attempts >= limit and not state.active and not state.suspended:
-            return "attempt_limit"
-        return None
-
-    def hidden_from_choice(self, identifier: str) -> bool:
-        return any(
-            self.rule_action(a, "pre", ("hiddenFromChoice",)) for a in self.tree.path(identifier)
-        )
-
-    def choice_problem(self, target: str) -> str | None:
-        """Why a choice of ``target`` is refused (SB.2.9), or None when it is allowed."""
-        tree = self.tree
-        if target not in tree:
-            return "unknown"
-        path = tree.path(target)
-        for parent, node in pairwise(path):
-            if node not in self.children(parent):
-                return "not_available"
-        if self.hidden_from_choice(target):
-            return "hidden"
-        parent = tree.parent(target)
-        if parent is not None and not tree[parent].control.choice:
-            return "choice_not_allowed"
-        current = self.state.current
-        if current is not None and current != target:
-            common = tree.common_ancestor(current, target)
-            for node in reversed(tree.path(current)):
-                if node == common:
-                    break
-                if self.st(node).active and not tree[node].control.choice_exit:
-                    return "choice_exit"
-            if tree.position(target) < tree.position(current):
-                if tree[common].control.forward_only:
-                    return "forward_only"
-            else:
-                below = path[path.index(common) + 1 :]
-                for node in below:
-                    if self.rule_action(node, "pre", ("stopForwardTraversal",)):
-                        return "stop_forward_traversal"
-                for node in below[:-1]:
-                    prevent = tree[node].sequencing.constrained_choice.prevent_activation
-                    if prevent and not self.st(node).active:
-                        return "prevent_activation"
-        for node in path:
-            problem = self.check_activity(node)
-            if problem:
-                return problem
-        if not tree[target].is_leaf:
-            leaf, _end = self._trial(_replay_rng())._flow(target, FORWARD, True)
-            if leaf is None:
-                return "nothing_to_deliver"
-        return None
+        return self.limit_violated(identifier)
 
     def navigation(self) -> Navigation:
         """The table of contents (visible, available activities in order) and the
@@ -374,6 +322,7 @@ class Sequencer(Tracker):
         else:
             state.suspended = any(self.st(c).suspended for c in self.children(identifier))
         state.active = False
+        self.attempt_ended(identifier)
         self.rollup()
 
     # --- Sequencing requests (SB.2.x) -----------------------------------------------------
@@ -403,6 +352,9 @@ class Sequencer(Tracker):
             raise SequencingError("no_activity", "There is no item to go to.")
         if request in ("choice", "jump"):
             assert target is not None
+            problem = self._choice_path_problem(target) if request == "choice" else None
+            if problem:  # SB.2.9 again, on the state the termination left
+                raise SequencingError(problem, "This item cannot be chosen now.")
             if tree[target].is_leaf:
                 return self._deliver(target, original)
             leaf, _end = self._flow(target, FORWARD, True)
@@ -454,94 +406,6 @@ class Sequencer(Tracker):
         state.ended = True
         return Outcome(original, ended=True, suspended=state.suspended is not None)
 
-    # --- Flow (SB.2.1 to SB.2.3) ---------------------------------------------------------
-    def _available(self, cluster: str) -> list[str]:
-        """The children a traversal entering ``cluster`` sees: drawn (selected and
-        randomized) for the attempt the cluster is about to begin, once per attempt."""
-        state = self.st(cluster)
-        if state.active or state.suspended:
-            return self.children(cluster)
-        upcoming = state.attempts + 1
-        controls = self.tree[cluster].sequencing.randomization_controls
-        select = controls.select_count is not None and (
-            controls.selection_timing == "onEachNewAttempt"
-            or (controls.selection_timing == "once" and state.children is None)
-        )
-        reorder = controls.reorder_children and (
-            controls.randomization_timing == "onEachNewAttempt"
-            or (controls.randomization_timing == "once" and state.children is None)
-        )
-        if (select or reorder) and state.children_attempt != upcoming:
-            children = list(self.tree[cluster].children)
-            if select:
-                count = max(0, min(controls.select_count or 0, len(children)))
-                chosen = set(self.rng.sample(children, count))
-                children = [c for c in children if c in chosen]
-            if reorder:
-                self.rng.shuffle(children)
-            state.children = children
-            state.children_attempt = upcoming
-        return self.children(cluster)
-
-    def _traverse(
-        self, identifier: str, direction: int, consider_children: bool
-    ) -> tuple[str | None, bool, int]:
-        """Flow Tree Traversal: (next activity, end of the tree reached, direction)."""
-        tree = self.tree
-        if consider_children and not tree[identifier].is_leaf:
-            children = self._available(identifier)
-            if not children:
-                return None, False, direction
-            if direction == FORWARD or tree[identifier].control.forward_only:
-                return children[0], False, FORWARD
-            return children[-1], False, BACKWARD
-        node = identifier
-        while True:
-            parent = tree.parent(node)
-            if parent is None:
-                return None, True, direction
-            siblings = self.children(parent)
-            if node not in siblings:
-                return None, False, direction
-            index = siblings.index(node)
-            if direction == FORWARD:
-                if index + 1 < len(siblings):
-                    return siblings[index + 1], False, direction
-            else:
-                if tree[parent].control.forward_only:
-                    return None, False, direction
-                if index > 0:
-                    return siblings[index - 1], False, direction
-            node = parent
-
-    def _flow_activity(self, identifier: str, direction: int) -> tuple[str | None, bool]:
-        """Flow Activity Traversal: skip rules, disabled/limit checks, into clusters."""
-        tree = self.tree
-        parent = tree.parent(identifier)
-        if parent is not None and not tree[parent].control.flow:
-            return None, False
-        if self.rule_action(identifier, "pre", ("skip",)):
-            following, end, direction = self._traverse(identifier, direction, False)
-            if following is None:
-                return None, end
-            return self._flow_activity(following, direction)
-        if self.check_activity(identifier):
-            return None, False
-        if not tree[identifier].is_leaf:
-            following, _end, direction = self._traverse(identifier, direction, True)
-            if following is None:
-                return None, False
-            return self._flow_activity(following, direction)
-        return identifier, False
-
-    def _flow(
-        self, identifier: str, direction: int, consider_children: bool
-    ) -> tuple[str | None, bool]:
-        following, end, direction = self._traverse(identifier, direction, consider_children)
-        if following is None:
-            return None, end
-        return self._flow_activity(following, direction)
-
     # --- Delivery (DB.1.1, DB.2) -----------------------------------------------------------
     def _deliver(self, leaf: str, original: str) -> Outcome:
         tree, state = self.tree, self.state
@@ -568,6 +432,11 @@ class Sequencer(Tracker):
                     self._available(node)  # draw the children of the new attempt
                 node_state.attempts += 1
                 node_state.reset_tracking()
+                self.attempt_began(node)
+                if position:
+                    node_state.parent_attempt = self.st(path[position - 1]).attempts
+                elif not tree.objectives_global_to_system:
+                    state.globals.clear()  # they belong to the attempt on the whole tree
                 new_attempt = node == leaf
                 if position + 1 < len(path) and path[position + 1] not in self.children(node):
                     raise SequencingError("not_available", "This item is not in this attempt.")

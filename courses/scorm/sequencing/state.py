@@ -53,6 +53,12 @@ class ActivityState:
     children: list[str] | None = None
     """Available children in delivery order, drawn for attempt ``children_attempt``."""
     children_attempt: int = 0
+    attempt_start: str | None = None
+    """When the sequencer began the current (or last) attempt (ISO 8601, UTC)."""
+    attempt_end: str | None = None
+    """When it ended that attempt (None while it runs or is suspended)."""
+    parent_attempt: int | None = None
+    """The parent's attempt number when this attempt began (None: not recorded)."""
 
     def objective(self, key: str) -> ObjectiveState:
         state = self.objectives.get(key)
@@ -84,6 +90,9 @@ class ActivityState:
             ("completed", self.completed),
             ("progress", self.progress),
             ("children", self.children),
+            ("attempt_start", self.attempt_start),
+            ("attempt_end", self.attempt_end),
+            ("parent_attempt", self.parent_attempt),
         ):
             if value is not None:
                 out[key] = value
@@ -106,6 +115,9 @@ class ActivityState:
             },
             children=data.get("children"),
             children_attempt=data.get("children_attempt", 0),
+            attempt_start=data.get("attempt_start"),
+            attempt_end=data.get("attempt_end"),
+            parent_attempt=data.get("parent_attempt"),
         )
 
 

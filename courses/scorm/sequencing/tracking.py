@@ -6,6 +6,13 @@ global's value when the global's status is known, its own otherwise. Writes happ
 an objective's status is set (from the SCO's data or by rollup), and only known values
 are written.
 
+An activity's own (local) values count only while they belong to the current attempt of
+its parent when the parent asks for it (``useCurrentAttemptObjectiveInfo`` and
+``useCurrentAttemptProgressInfo``, both true by default): after a cluster starts a new
+attempt (a ``retry``, or a new attempt on the whole course), what its children recorded
+in earlier attempts reads as unknown in rules and rollup until each child is attempted
+again. Values read from a global objective are not tied to an attempt and always count.
+
 Rule and rollup conditions are three-valued (True, False, None for unknown): ``not`` of
 unknown stays unknown, and a rule fires only when its conditions are True, which is why
 packages write ``not satisfied`` *or* ``not objectiveStatusKnown``.
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from courses.scorm.manifest.sequencing import (
     RollupCondition,
@@ -22,6 +30,7 @@ from courses.scorm.manifest.sequencing import (
     RuleCondition,
     SequencingRule,
 )
+from courses.scorm.sequencing.limits import Limits
 from courses.scorm.sequencing.state import ActivityState, ObjectiveState, SequencingState
 from courses.scorm.sequencing.tree import Activity, ActivityTree
 
@@ -83,12 +92,27 @@ def _combine(values: Iterable[bool | None], combination: str) -> bool | None:
     return None if any(v is None for v in values) else True
 
 
-class Tracker:
-    """Status reads and writes, rule evaluation and rollup over one tree and one state."""
+def _number(value: float) -> str:
+    """A CMI real(10,7) as text: ``0.85``, ``1``, ``-0.5``."""
+    text = f"{value:.7f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
-    def __init__(self, tree: ActivityTree, state: SequencingState | None = None) -> None:
+
+class Tracker(Limits):
+    """Status reads and writes, rule evaluation and rollup over one tree and one state.
+
+    ``now`` is the moment the request happens (attempt clocks and time limits)."""
+
+    def __init__(
+        self,
+        tree: ActivityTree,
+        state: SequencingState | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> None:
         self.tree = tree
         self.state = state or SequencingState()
+        self.now = now or datetime.now(UTC)
 
     # --- Plain accessors ---------------------------------------------------------------
     def st(self, identifier: str) -> ActivityState:
@@ -113,47 +137,92 @@ class Tracker:
         objective = activity.objective(key)
         return objective.map_info if objective is not None else ()
 
+    def fresh(self, identifier: str, *, progress: bool = False) -> bool:
+        """Whether the activity's own objective (or, with ``progress``, attempt progress)
+        information belongs to the current attempt of its parent, or the parent does not
+        care (``useCurrentAttempt…Info`` false)."""
+        parent = self.tree.parent(identifier)
+        if parent is None:
+            return True
+        control = self.tree[parent].control
+        wanted = (
+            control.use_current_attempt_progress_info
+            if progress
+            else control.use_current_attempt_objective_info
+        )
+        began = self.st(identifier).parent_attempt
+        return not wanted or began is None or began == self.st(parent).attempts
+
+    def _shared(self, activity: Activity, key: str, flag: str, value: str):
+        for info in self._maps(activity, key):
+            if getattr(info, flag):
+                shared = self.state.globals.get(info.target_objective_id)
+                if shared is not None and getattr(shared, value) is not None:
+                    return getattr(shared, value)
+        return None
+
     def satisfied(self, identifier: str, key: str | None = None) -> bool | None:
         activity = self.tree[identifier]
         key = key or activity.primary_key
-        for info in self._maps(activity, key):
-            if info.read_satisfied_status:
-                shared = self.state.globals.get(info.target_objective_id)
-                if shared is not None and shared.satisfied is not None:
-                    return shared.satisfied
+        shared = self._shared(activity, key, "read_satisfied_status", "satisfied")
+        if shared is not None or not self.fresh(identifier):
+            return shared
         return self.st(identifier).objective(key).satisfied
 
     def measure(self, identifier: str, key: str | None = None) -> float | None:
         activity = self.tree[identifier]
         key = key or activity.primary_key
-        for info in self._maps(activity, key):
-            if info.read_normalized_measure:
-                shared = self.state.globals.get(info.target_objective_id)
-                if shared is not None and shared.measure is not None:
-                    return shared.measure
+        shared = self._shared(activity, key, "read_normalized_measure", "measure")
+        if shared is not None or not self.fresh(identifier):
+            return shared
         return self.st(identifier).objective(key).measure
 
     def completed(self, identifier: str, key: str | None = None) -> bool | None:
         """Attempt completion of the activity, or (4th edition) of a non-primary objective."""
         activity = self.tree[identifier]
         key = key or activity.primary_key
-        for info in self._maps(activity, key):
-            if info.read_completion_status:
-                shared = self.state.globals.get(info.target_objective_id)
-                if shared is not None and shared.completed is not None:
-                    return shared.completed
+        shared = self._shared(activity, key, "read_completion_status", "completed")
+        if shared is not None or not self.fresh(identifier, progress=True):
+            return shared
         if key == activity.primary_key:
             return self.st(identifier).completed
         return self.st(identifier).objective(key).completed
 
-    def progress(self, identifier: str) -> float | None:
+    def progress(self, identifier: str, key: str | None = None) -> float | None:
         activity = self.tree[identifier]
-        for info in self._maps(activity, activity.primary_key):
-            if info.read_progress_measure:
-                shared = self.state.globals.get(info.target_objective_id)
-                if shared is not None and shared.progress is not None:
-                    return shared.progress
-        return self.st(identifier).progress
+        key = key or activity.primary_key
+        shared = self._shared(activity, key, "read_progress_measure", "progress")
+        if shared is not None or not self.fresh(identifier, progress=True):
+            return shared
+        if key == activity.primary_key:
+            return self.st(identifier).progress
+        return self.st(identifier).objective(key).progress
+
+    def objective_values(self, identifier: str) -> dict[str, dict[str, str]]:
+        """The ``cmi.objectives`` values a SCO starts an attempt with, by objective id: what
+        its declared objectives know (through their global objectives), as CMI values."""
+        activity = self.tree[identifier]
+        values: dict[str, dict[str, str]] = {}
+        for objective in activity.sequencing.objectives:
+            key = objective.objective_id
+            if not key:
+                continue
+            known: dict[str, str] = {}
+            satisfied = self.satisfied(identifier, key)
+            if satisfied is not None:
+                known["success_status"] = "passed" if satisfied else "failed"
+            measure = self.measure(identifier, key)
+            if measure is not None:
+                known["score.scaled"] = _number(measure)
+            completed = self.completed(identifier, key)
+            if completed is not None:
+                known["completion_status"] = "completed" if completed else "incomplete"
+            progress = self.progress(identifier, key)
+            if progress is not None:
+                known["progress_measure"] = _number(progress)
+            if known:
+                values[key] = known
+        return values
 
     # --- Writes ----------------------------------------------------------------------------
     def write_globals(self, identifier: str, key: str | None = None) -> None:
@@ -238,7 +307,9 @@ class Tracker:
             value = True
         elif name == "never":
             value = False
-        else:  # timeLimitExceeded, outsideAvailableTimeRange: no time limits are tracked
+        elif name == "timeLimitExceeded":
+            value = self.time_limit_exceeded(identifier)
+        else:  # outsideAvailableTimeRange: SCORM has no begin/end time limits
             value = False
         if condition.operator == "not" and value is not None:
             value = not value
@@ -342,8 +413,10 @@ class Tracker:
             state.progress = total / counted
         # Objective (RB.1.2): by measure, or by the rules (defaults when none is written).
         objective = activity.primary
+        key = activity.primary_key
         if objective.satisfied_by_measure:
-            measure = self.measure(identifier)
+            measure = self._shared(activity, key, "read_normalized_measure", "measure")
+            measure = primary.measure if measure is None else measure
             primary.satisfied = (
                 None if measure is None else measure >= objective.min_normalized_measure
             )
@@ -351,7 +424,8 @@ class Tracker:
             self._apply(identifier, primary, ("satisfied", "notSatisfied"), _DEFAULT_SATISFACTION)
         # Activity progress (RB.1.3).
         if activity.completed_by_measure:
-            progress = self.progress(identifier)
+            progress = self._shared(activity, key, "read_progress_measure", "progress")
+            progress = state.progress if progress is None else progress
             state.completed = (
                 None if progress is None else progress >= activity.min_progress_measure
             )
@@ -359,7 +433,8 @@ class Tracker:
             self._apply(identifier, primary, ("completed", "incomplete"), _DEFAULT_COMPLETION)
         primary.completed = state.completed
         primary.progress = state.progress
-        self.write_globals(identifier, activity.primary_key)
+        if self.fresh(identifier):  # a cluster left from an earlier attempt writes nothing
+            self.write_globals(identifier, activity.primary_key)
 
     def _apply(self, identifier, primary: ObjectiveState, actions, defaults) -> None:
         rules = [

@@ -124,6 +124,15 @@ class ActivityTree:
     def leaves(self) -> list[str]:
         return [a for a in self._preorder if self.activities[a].is_leaf]
 
+    def global_objective_ids(self) -> set[str]:
+        """The global objectives (``targetObjectiveID``) any activity maps to."""
+        return {
+            info.target_objective_id
+            for activity in self.activities.values()
+            for objective in activity.sequencing.objectives
+            for info in objective.map_info
+        }
+
     # --- Building ----------------------------------------------------------------------
     @classmethod
     def from_manifest(cls, manifest: Manifest, organization: str | None = None) -> ActivityTree:
