@@ -48,6 +48,7 @@ class CoursesConfig(AppConfig):
         from django.apps import apps
 
         from courses import admin_hooks  # noqa: F401 - registers its admin hooks
+        from courses.scorm import checks  # noqa: F401 - registers its system checks
 
         _connect_cache_invalidation()
 

@@ -5,8 +5,10 @@ The platform's own pages load scripts and styles only from the site itself (no i
 script, no inline style, nothing from elsewhere), so an injected `<script>` cannot run even
 if something slipped past escaping. The Wagtail and Django admin sites still use inline
 scripts and styles of their own, so they get 'unsafe-inline' for those, and nothing else.
-SCORM packages (written by others, full of inline script) are served from their own path
-with their own header (courses.scorm.views), which this middleware leaves alone.
+SCORM packages (written by others, full of inline script) and the SCORM runtime page are
+served from their own path, or their own origin (SCORM_CONTENT_ORIGIN), with their own
+header (courses.scorm.content), which this middleware leaves alone; the player page adds
+the content origin to its frame-src.
 """
 
 from csp.middleware import CSPMiddleware

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # On SCORM_CONTENT_ORIGIN's host, only package files: everything else is 404.
+    "courses.scorm.middleware.ScormContentHostMiddleware",
     "lms.csp.PlatformCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -293,6 +295,11 @@ SCORM_MAX_MEMBERS = env.int("SCORM_MAX_MEMBERS", default=10_000)
 SCORM_MAX_RATIO = env.float("SCORM_MAX_RATIO", default=100.0)
 SCORM_COMMIT_MAX_BYTES = env.int("SCORM_COMMIT_MAX_BYTES", default=1024 * 1024)
 SCORM_COMMIT_INTERVAL_SECONDS = env.int("SCORM_COMMIT_INTERVAL_SECONDS", default=30)
+# Package files (scripts written by others) from a second origin that never sees the
+# platform's cookies, e.g. "https://scorm.academy.example" (courses/scorm/content.py); empty:
+# the platform's own origin. Its addresses carry a signed token valid this long.
+SCORM_CONTENT_ORIGIN = env.str("SCORM_CONTENT_ORIGIN", default="").rstrip("/")
+SCORM_CONTENT_TOKEN_SECONDS = env.int("SCORM_CONTENT_TOKEN_SECONDS", default=8 * 3600)
 
 # --- Page caching ------------------------------------------------------------------------
 # Published course pages, routes and outlines are cached this long (0 turns it off); any

@@ -8,7 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from courses.scorm import views as scorm_views
+from courses.scorm.content_views import content_urlpatterns as scorm_content_urls
 from lms import views
 from lms.api import api
 from trainers.views.certificates import verify_urlpatterns as certificate_verify_urls
@@ -29,11 +29,7 @@ urlpatterns = [
     path("trainings/", include("scheduling.urls")),
     path("live/", include("live.urls")),
     *certificate_verify_urls,  # /verify/ and /verify/<code>/: public certificate verification
-    path(
-        "scorm-content/<int:version_id>/<path:path>",
-        scorm_views.scorm_content,
-        name="scorm_content",
-    ),
+    *scorm_content_urls,  # /scorm-content/: package files and the SCORM runtime page
     path("api/v1/", api.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),

@@ -1,10 +1,9 @@
-"""SCORM pages: package files, the player, its launch and commit endpoints, the report."""
+"""SCORM pages: the player, its launch and commit endpoints, the report (package files and
+the runtime page: courses.scorm.content_views)."""
 
 from __future__ import annotations
 
 import json
-import mimetypes
-import posixpath
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,72 +13,15 @@ from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
-from django.views.static import serve
 
 from courses import selectors
-from courses.models import CoursePage, ScormPackage, ScormPackageVersion
+from courses.models import CoursePage, ScormPackage
+from courses.scorm import content, services
 from courses.scorm import navigation as navigation_services
 from courses.scorm import selectors as scorm_selectors
-from courses.scorm import services
 from courses.scorm.datamodel import to_json_spec
 from lms.exceptions import ServiceError
-
-for _type, _extension in (
-    ("text/javascript", ".js"),
-    ("application/json", ".json"),
-    ("font/woff2", ".woff2"),
-    ("font/woff", ".woff"),
-    ("image/svg+xml", ".svg"),
-    ("text/vtt", ".vtt"),
-    ("video/mp4", ".mp4"),
-    ("audio/mpeg", ".mp3"),
-    ("application/xml", ".xsd"),
-):
-    mimetypes.add_type(_type, _extension)
-
-CONTENT_CACHE = "private, max-age=3600"
-CONTENT_CSP = "frame-ancestors 'self'"
-
-
-def _readable_version(request: HttpRequest, version_id: int) -> ScormPackageVersion:
-    version = (
-        ScormPackageVersion.objects.select_related("package__course").filter(pk=version_id).first()
-    )
-    if version is None:
-        raise Http404
-    access = selectors.course_access(user=request.user, course=version.package.course)
-    if not access.can_read:
-        raise Http404  # never reveal that a package exists
-    return version
-
-
-@require_GET
-@xframe_options_sameorigin
-def scorm_content(request: HttpRequest, version_id: int, path: str) -> HttpResponse:
-    """A file of a package version, to people who may read the course (404 otherwise)."""
-    if "\x00" in path or "\\" in path:
-        raise Http404
-    normalised = posixpath.normpath(path)
-    if normalised.startswith(("/", "..")) or normalised in (".", "") or "/../" in normalised:
-        raise Http404
-    version = _readable_version(request, version_id)
-    root = services.version_root(version).resolve()
-    target = (root / normalised).resolve()
-    if not target.is_relative_to(root) or not target.is_file():
-        raise Http404
-    response = serve(request, normalised, document_root=str(root))
-    content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    if content_type.startswith("text/") or content_type in ("application/json",):
-        content_type += "; charset=utf-8" if "charset" not in content_type else ""
-    if response.status_code == 200:
-        response["Content-Type"] = content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = CONTENT_CACHE
-    response["Content-Security-Policy"] = CONTENT_CSP
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
 
 
 def _package_for_reader(request: HttpRequest, code: str, package_id: int):
@@ -102,7 +44,9 @@ def scorm_player(request: HttpRequest, code: str, package_id: int) -> HttpRespon
     package, access = _package_for_reader(request, code, package_id)
     version = package.current
     statuses = scorm_selectors.scorm_item_statuses(user=request.user, package=package)
-    content_base = reverse("scorm_content", args=[version.pk, "x"])[:-1]
+    # Package files and the runtime page: the content origin's token address, or the
+    # platform's own path (courses.scorm.content).
+    content_base = content.content_base(request=request, user=request.user, version=version)
     manifest = {k: v for k, v in version.manifest.items() if k != "activity_tree"}
     config = {
         "packageId": package.pk,
@@ -115,6 +59,7 @@ def scorm_player(request: HttpRequest, code: str, package_id: int) -> HttpRespon
                 "identifier": sco["identifier"],
                 "title": sco["title"],
                 "url": content_base + sco["launch"] if sco.get("launch") else None,
+                "launch": sco.get("launch") or None,
                 "sco": sco.get("sco", True),
                 "visible": sco.get("visible", True),
             }
@@ -122,12 +67,14 @@ def scorm_player(request: HttpRequest, code: str, package_id: int) -> HttpRespon
         ],
         "statuses": statuses,
         "launchUrl": reverse("courses:scorm_launch", args=[package.pk]),
+        "runtimeUrl": content_base + content.RUNTIME_PATH,
+        "contentOrigin": content.content_origin(),  # "" = this page's origin
         "csrfToken": get_token(request),
         "commitInterval": settings.SCORM_COMMIT_INTERVAL_SECONDS,
         "start": request.GET.get("sco") or "",
         "userId": request.user.pk,
     }
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "courses/scorm/player.html",
         {
@@ -139,6 +86,9 @@ def scorm_player(request: HttpRequest, code: str, package_id: int) -> HttpRespon
             "spec": to_json_spec(version.version),
         },
     )
+    if content.content_origin():
+        response._csp_update = {"frame-src": [content.content_origin()]}  # the runtime page
+    return response
 
 
 def _json_body(request: HttpRequest) -> dict:

@@ -90,7 +90,8 @@ def test_the_player_embeds_the_spec_and_the_scos(client, version, learner):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="scorm-config"' in html and 'id="scorm-spec"' in html
-    assert "courses/scorm/runtime.js" in html
+    assert "courses/scorm/player.js" in html  # the API itself is in the runtime page
+    assert response.context["config"]["runtimeUrl"] == _content(version, "__lms__/runtime.html")
     assert response.context["config"]["scos"][0]["url"] == _content(version)
     assert response.context["spec"]["api"] == "API_1484_11"
 

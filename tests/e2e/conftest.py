@@ -184,9 +184,9 @@ def new_page(browser, live_site, request):
 
         page.on("console", on_console)
 
-    def open_page(*, viewport=None):
+    def open_page(*, viewport=None, base_url=None):
         context = browser.new_context(
-            base_url=live_site.url, viewport=viewport or {"width": 1280, "height": 900}
+            base_url=base_url or live_site.url, viewport=viewport or {"width": 1280, "height": 900}
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -58,9 +58,15 @@ def _open(new_page, pid: int):
     page.on("dialog", lambda dialog: dialog.accept())  # "resume?" / "save your progress?"
     sign_in(page, "officer")
     page.goto(f"/learn/{COURSE}/scorm/{pid}/")
-    sco = page.frame_locator("#scorm-frame")
+    # the player frames the runtime page (the API), which frames the SCO
+    sco = page.frame_locator("#scorm-frame").frame_locator("#sco-frame")
     sco.locator("#butNext").wait_for()
     return page, sco
+
+
+def _runtime(page):
+    """The runtime page's frame, where the SCO finds the API."""
+    return page.locator("#scorm-frame").element_handle().content_frame()
 
 
 @pytest.mark.parametrize(
@@ -79,7 +85,7 @@ def test_runtime_basic_calls_suspend_resume_and_finish(live_site, new_page, rela
     # given a learner who reads two pages and leaves, saving the progress
     page, sco = _open(new_page, pid)
     initialize = "API.LMSInitialize" if "SCORM12" in relative else "API_1484_11.Initialize"
-    assert page.evaluate(f"typeof window.{initialize}") == "function"
+    assert _runtime(page).evaluate(f"typeof window.{initialize}") == "function"
     sco.locator("#butNext").click()
     sco.locator("#butNext").click()
     sco.locator("#butExit").click()
@@ -121,7 +127,7 @@ def test_the_player_shows_when_it_is_offline_and_sends_later(live_site, new_page
 
     page.context.set_offline(True)
     sco.locator("#butNext").click()
-    page.evaluate("window.API.LMSCommit('')")
+    _runtime(page).evaluate("window.API.LMSCommit('')")
     # (a locator assertion, not wait_for_function: the page's CSP forbids string evaluation)
     expect(status).to_have_attribute("data-state", "offline")
     assert page.locator("#scorm-offline").is_visible()

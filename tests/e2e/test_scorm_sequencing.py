@@ -73,7 +73,9 @@ def test_one_file_per_sco_12_through_the_contents_and_next(live_site, new_page):
 
     _toc(page, "etiquette_course_item").click()
     _showing(page, "etiquette_course_item")
-    expect(page.locator("#scorm-frame")).to_have_attribute("src", re.compile("Course.html$"))
+    expect(page.frame_locator("#scorm-frame").locator("#sco-frame")).to_have_attribute(
+        "src", re.compile("Course.html$")
+    )
     page.locator("#scorm-next").click()
     _showing(page, "etiquette_distracting_item")
     page.locator("#scorm-previous").click()
@@ -110,7 +112,7 @@ def test_forced_sequential_refuses_a_choice_until_the_previous_sco_is_passed(liv
     pid = _import(live_site, "scorm2004/SequencingForcedSequential_SCORM20043rdEdition.zip")
     page = _open(new_page, pid)
     _showing(page, "playing_item")
-    sco = page.frame_locator("#scorm-frame")
+    sco = page.frame_locator("#scorm-frame").frame_locator("#sco-frame")
     sco.locator("#butNext").wait_for()
 
     # the next SCO is shown but cannot be chosen, and the server refuses it as well

@@ -93,6 +93,17 @@ def _c(w: World) -> str:
     return w.course.code
 
 
+def _scorm_token(w: World) -> str:
+    """A valid content token of the enrolled officer (courses.scorm.content)."""
+    from courses.scorm.content import content_token_create
+
+    return content_token_create(
+        user_id=w.users["enrolled"].pk,
+        version_id=w.scorm_version.pk,
+        platform_origin="http://testserver",
+    )
+
+
 # Pages, keyed by URL name (a "[variant]" suffix for another call of the same route).
 PAGES: dict[str, Call] = {
     # lms
@@ -154,6 +165,20 @@ PAGES: dict[str, Call] = {
     "scorm_content": _get(
         lambda w: f"/scorm-content/{w.scorm_version.pk}/index.html",
         only(*COURSE_READERS, anonymous="hidden"),
+    ),
+    "scorm_runtime": _get(
+        lambda w: f"/scorm-content/{w.scorm_version.pk}/__lms__/runtime.html",
+        only(*COURSE_READERS, anonymous="hidden"),
+    ),
+    # Token addresses answer only on SCORM_CONTENT_ORIGIN's host, where the token (not the
+    # session) decides (tests/courses/test_scorm_content.py); on the platform's host: none.
+    "scorm_token_content": _get(
+        lambda w: f"/scorm-content/t/{_scorm_token(w)}/index.html",
+        roles("hidden", anonymous="hidden"),
+    ),
+    "scorm_token_runtime": _get(
+        lambda w: f"/scorm-content/t/{_scorm_token(w)}/__lms__/runtime.html",
+        roles("hidden", anonymous="hidden"),
     ),
     # assessments
     "assessments:quiz": _get(lambda w: f"/quizzes/{w.quiz.pk}/", only(*COURSE_READERS)),
