@@ -44,6 +44,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The hostile-input tests with many random examples (tests/conftest.py's "fuzz" profile):
+# FUZZ_EXAMPLES per test, 5000 unless set; the statistics say how many ran and how long.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest tests/security/test_hostile_input.py \
+	  -p no:cacheprovider --hypothesis-show-statistics $(PYTEST_ARGS)
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 

@@ -1,12 +1,25 @@
 """Fixtures for the whole suite."""
 
+import os
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import settings as hypothesis_settings
 
 from lms.roles import Role
 from tests.factories import OrganisationFactory, UserFactory
+
+# `make fuzz`: HYPOTHESIS_PROFILE=fuzz runs the hostile-input tests with FUZZ_EXAMPLES random
+# examples each (5000 unless set) and no deadline; failures are replayed from .hypothesis/.
+hypothesis_settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "5000")),
+    deadline=None,
+    derandomize=False,
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "default")
 
 
 @pytest.fixture(autouse=True)
