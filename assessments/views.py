@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
 from assessments.forms import QuestionImportForm, responses_from_post
-from assessments.gradebook import gradebook_csv, gradebook_rows, gradebook_xlsx
+from assessments.gradebook import (
+    gradebook_csv,
+    gradebook_labels,
+    gradebook_rows,
+    gradebook_xlsx,
+)
 from lms.exceptions import NotAllowed, ServiceError
 
 
@@ -227,7 +232,12 @@ def gradebook_page(request: HttpRequest, code: str) -> HttpResponse:
     return TemplateResponse(
         request,
         "assessments/gradebook.html",
-        {"course": course, "quizzes": quizzes, "rows": rows, "extra_columns": extra_columns},
+        {
+            "course": course,
+            "quizzes": quizzes,
+            "rows": gradebook_labels(rows),
+            "extra_columns": extra_columns,
+        },
     )
 
 

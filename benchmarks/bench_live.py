@@ -23,11 +23,8 @@ before each run: give the benchmark a database of its own). BENCH_LIVE_SERVER_AR
 uvicorn options (e.g. `--ws-per-message-deflate false`).
 """
 
-import asyncio
-import contextlib
 import json
 import os
-import random
 import secrets
 import socket
 import statistics
@@ -36,6 +33,9 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from benchmarks.http_harness import dockerfile_command
+from benchmarks.live_swarm import Swarm
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data"
@@ -166,196 +166,135 @@ def _rss_mb(root_pid: int) -> float:
     return round(total / 1024, 1)
 
 
+def _cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children (the workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            stats[int(entry.name)] = fields
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        if pid in stats:  # utime and stime, fields 14 and 15 of /proc/<pid>/stat
+            total += int(stats[pid][11]) + int(stats[pid][12])
+    return total / tick
+
+
+def _websocket_options() -> list[str]:
+    """uvicorn's WebSocket options in docker/Dockerfile (--ws-per-message-deflate false)."""
+    command, options = dockerfile_command(), []
+    for n, arg in enumerate(command):
+        if arg.startswith("--ws"):
+            options += [arg] if "=" in arg else [arg, command[n + 1]]
+    return options
+
+
 def _flush_redis(url: str) -> None:
     import redis
 
     redis.Redis.from_url(url).flushdb()
 
 
-class Member:
-    """One participant: a WebSocket, the sequence check, the latencies it saw."""
-
-    def __init__(self, base: str, session: int, user: int, key: str):
-        self.url = f"{base.replace('http', 'ws')}/ws/live/{session}/"
-        self.origin, self.session, self.user, self.key = base, session, user, key
-        self.last = 0
-        self.early: dict[int, dict] = {}
-        self.seen: set[int] = set()
-        self.latencies: list[float] = []
-        self.gaps = self.replayed = self.sent = 0
-        self.gap_timer: asyncio.TimerHandle | None = None
-
-    async def connect(self) -> None:
-        import websockets
-
-        self.ws = await websockets.connect(
-            self.url,
-            origin=self.origin,
-            additional_headers={"Cookie": f"sessionid={self.key}"},
-            open_timeout=60,
-            max_queue=None,
-        )
-        welcome = json.loads(await self.ws.recv())
-        if welcome.get("type") != "welcome":
-            raise RuntimeError(f"refused: {welcome}")
-        self.last = welcome["seq"]
-        self.reader = asyncio.ensure_future(self.read())
-
-    async def read(self) -> None:
-        try:
-            async for raw in self.ws:
-                self.receive(json.loads(raw), time.time())
-        except Exception:  # noqa: S110 - a closed socket ends the reading
-            pass
-
-    def receive(self, message: dict, now: float) -> None:
-        seq = message.get("seq")
-        if seq is None:
-            return
-        if message.get("replay"):
-            self.replayed += 1
-        if seq <= self.last:
-            return
-        if seq > self.last + 1:
-            self.early[seq] = message
-            if self.gap_timer is None:
-                self.gap_timer = asyncio.get_running_loop().call_later(0.5, self.ask)
-            return
-        self.apply(message, now)
-        while self.last + 1 in self.early:
-            self.apply(self.early.pop(self.last + 1), now)
-
-    def ask(self) -> None:
-        self.gap_timer = None
-        if self.early:
-            self.gaps += 1
-            self.asking = asyncio.ensure_future(self.send({"type": "resume", "after": self.last}))
-
-    async def send(self, message: dict) -> None:
-        with contextlib.suppress(Exception):  # a closing socket: nothing to ask any more
-            await self.ws.send(json.dumps(message))
-
-    def apply(self, message: dict, now: float) -> None:
-        self.last = message["seq"]
-        if message["type"] == "chat.message" and message["text"].startswith("bench "):
-            self.seen.add(message["id"])
-            self.latencies.append(now - float(message["text"].split()[1]))
-
-    async def talk(self, until: float, interval: float) -> int:
-        sent = 0
-        while True:
-            wait = random.expovariate(1 / interval)
-            if time.time() + wait >= until:
-                await asyncio.sleep(max(0.0, until - time.time()))
-                return sent
-            await asyncio.sleep(wait)
-            await self.ws.send(json.dumps({"type": "chat.send", "text": f"bench {time.time()}"}))
-            sent += 1
-            self.sent = sent
-
-
-async def _swarm(base: str, groups: list[tuple[int, list[int]]], keys: dict, *, talk: bool):
-    members = [Member(base, s, u, keys[str(u)]) for s, users in groups for u in users]
-    failures = 0
-    for start in range(0, len(members), 50):  # join in waves, as a class does
-        results = await asyncio.gather(
-            *(m.connect() for m in members[start : start + 50]), return_exceptions=True
-        )
-        failures += sum(1 for r in results if isinstance(r, BaseException))
-    connected = [m for m in members if hasattr(m, "reader")]
-    # the arrivals are announced to everyone: wait until every member has seen them all
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        last: dict[int, set[int]] = {}
-        for m in connected:
-            last.setdefault(m.session, set()).add(m.last)
-        if all(len(values) == 1 for values in last.values()):
-            break
-        await asyncio.sleep(0.5)
-    await asyncio.sleep(1)
-    figures = {"members": connected, "failures": failures}
-    if talk:
-        seconds = float(os.environ.get("BENCH_LIVE_SECONDS", "20"))
-        interval = float(os.environ.get("BENCH_LIVE_INTERVAL", "30"))
-        # a class talks at most BENCH_LIVE_CLASS_RATE messages a second (10): the members of
-        # a class of 1,000 speak less often than those of a class of 300
-        largest = max(
-            sum(1 for m in connected if m.session == s) for s in {m.session for m in connected}
-        )
-        interval = max(interval, largest / float(os.environ.get("BENCH_LIVE_CLASS_RATE", "10")))
-        figures["interval"] = interval
-        start = time.time()
-        sent = sum(await asyncio.gather(*(m.talk(start + seconds, interval) for m in connected)))
-        figures["sent"], figures["seconds"] = sent, time.time() - start
-        deadline = time.time() + 20  # let the last messages (and replays) arrive
-        while time.time() < deadline:
-            expected: dict[int, set[int]] = {}
-            count: dict[int, int] = {}
-            for m in connected:
-                expected.setdefault(m.session, set()).update(m.seen)
-                count[m.session] = count.get(m.session, 0) + m.sent
-            if all(
-                expected[m.session] <= m.seen and len(m.seen) >= count[m.session] and not m.early
-                for m in connected
-            ):
-                break
-            await asyncio.sleep(0.5)
-    return figures
-
-
-async def _close(members) -> None:
-    await asyncio.gather(*(m.ws.close() for m in members), return_exceptions=True)
-
-
 def _percentile(values: list[float], share: float) -> float:
     return round(values[min(len(values) - 1, int(len(values) * share))] * 1000, 1)
 
 
-async def _scenario(name, base, groups, keys, layer, server_pid) -> dict:
-    baseline = _rss_mb(server_pid)
-    figures = await _swarm(base, groups, keys, talk=not name.startswith("idle"))
-    members = figures["members"]
-    rss = _rss_mb(server_pid)
-    row = {"scenario": f"live {name} [{layer}]", "errors": figures["failures"]}
+def _scenario(name, base, groups, keys, layer, server_pid) -> dict:
     if name.startswith("idle"):
-        row.update(size=f"{len(members)} open connections", runs=len(members))
-        row["note"] = f"server RSS {rss} MB (+{round(rss - baseline)} MB for the connections)"
-    else:
-        # every message of a session at every member of it (sequence-checked, replays in)
-        by_session: dict[int, set[int]] = {}
-        for m in members:
-            by_session.setdefault(m.session, set()).update(m.seen)
-        sent: dict[int, int] = {}
-        for m in members:
-            sent[m.session] = sent.get(m.session, 0) + m.sent
-        # what a member lacks of the others' messages, or of the count sent to its session
-        missing = sum(
-            max(len(by_session[m.session] - m.seen), sent[m.session] - len(m.seen)) for m in members
-        )
-        latencies = sorted(x for m in members for x in m.latencies)
-        gaps = sum(m.gaps for m in members)
-        replayed = sum(m.replayed for m in members)
-        sessions = len(by_session)
-        row.update(
-            size=f"{sessions} x {len(members) // sessions} clients",
-            runs=len(latencies),
-            rps=round(len(latencies) / figures["seconds"], 1),
-            p50_ms=_percentile(latencies, 0.50) if latencies else None,
-            p95_ms=_percentile(latencies, 0.95) if latencies else None,
-            p99_ms=_percentile(latencies, 0.99) if latencies else None,
-            max_ms=round(latencies[-1] * 1000, 1) if latencies else None,
-            errors=figures["failures"] + missing,
-            note=f"1 msg/{figures['interval']:g} s each, {figures['sent']} sent; "
-            f"gaps {gaps}, replayed {replayed}; server RSS {rss} MB",
-        )
-        if latencies:
-            print(
-                f"  {row['scenario']}: median {statistics.median(latencies) * 1000:.1f} ms",
-                file=sys.stderr,
-            )
-    await _close(members)
-    await asyncio.sleep(3)
+        return _idle(name, base, groups, keys, layer, server_pid)
+    swarm = Swarm(base, groups, keys)
+    try:
+        failures = swarm.connect()
+        row = {"scenario": f"live {name} [{layer}]", **_talk(swarm, groups, server_pid)}
+        row["errors"] += failures
+        row["note"] += f"; {len(swarm.pids)} client processes"
+    finally:
+        swarm.close()
+    time.sleep(3)
     return row
+
+
+def _idle(name, base, groups, keys, layer, server_pid) -> dict:
+    """Server memory at rest, with the first half of the connections open, with all: the
+    second half's growth is what a connection costs (the first also warms the workers)."""
+    rest = _rss_mb(server_pid)
+    half = len(groups) // 2
+    swarms, failures, rss = [], 0, []
+    try:
+        for part in (groups[:half], groups[half:]):
+            swarms.append(Swarm(base, part, keys))
+            failures += swarms[-1].connect()
+            rss.append(_rss_mb(server_pid))
+    finally:
+        for swarm in swarms:
+            swarm.close()
+    time.sleep(3)
+    members = sum(len(users) for _s, users in groups) - failures
+    second = sum(len(users) for _s, users in groups[half:])
+    each_kb = (rss[1] - rss[0]) * 1024 / max(1, second)
+    return {
+        "scenario": f"live {name} [{layer}]",
+        "size": f"{members} open connections",
+        "runs": members,
+        "errors": failures,
+        "note": f"server RSS {rest} MB at rest, {rss[0]} MB with {members - second}, "
+        f"{rss[1]} MB with {members} open ({each_kb:.0f} KB a connection)",
+    }
+
+
+def _talk(swarm: Swarm, groups: list[tuple[int, list[int]]], server_pid: int) -> dict:
+    """Everyone speaks now and then; the figures of what every member received."""
+    seconds = float(os.environ.get("BENCH_LIVE_SECONDS", "20"))
+    interval = float(os.environ.get("BENCH_LIVE_INTERVAL", "30"))
+    # a class talks at most BENCH_LIVE_CLASS_RATE messages a second (10): the members of a
+    # class of 1,000 speak less often than those of a class of 300
+    largest = max(len(users) for _session, users in groups)
+    interval = max(interval, largest / float(os.environ.get("BENCH_LIVE_CLASS_RATE", "10")))
+    cpu = _cpu_seconds(server_pid)
+    sent_total, elapsed = swarm.talk(seconds, interval)
+    cpu = _cpu_seconds(server_pid) - cpu
+    rss = _rss_mb(server_pid)
+    members = swarm.report()
+    # every message of a session at every member of it (sequence-checked, replays in)
+    by_session: dict[int, set[int]] = {}
+    sent: dict[int, int] = {}
+    for session, seen, sent_by, *_rest in members:
+        by_session.setdefault(session, set()).update(seen)
+        sent[session] = sent.get(session, 0) + sent_by
+    # what a member lacks of the others' messages, or of the count sent to its session
+    missing = sum(
+        max(len(by_session[session] - seen), sent[session] - len(seen))
+        for session, seen, *_rest in members
+    )
+    latencies = sorted(x for m in members for x in m[5])
+    gaps = sum(m[3] for m in members)
+    replayed = sum(m[4] for m in members)
+    dropped = sum(1 for m in members if m[6])
+    sessions = len(by_session)
+    if latencies:
+        median = statistics.median(latencies) * 1000
+        print(f"  median {median:.1f} ms", file=sys.stderr)
+    return {
+        "size": f"{sessions} x {len(members) // sessions} clients",
+        "runs": len(latencies),
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": _percentile(latencies, 0.50) if latencies else None,
+        "p95_ms": _percentile(latencies, 0.95) if latencies else None,
+        "p99_ms": _percentile(latencies, 0.99) if latencies else None,
+        "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
+        "errors": missing + dropped,
+        "note": f"1 msg/{interval:g} s each, {sent_total} sent; "
+        f"gaps {gaps}, replayed {replayed}, dropped {dropped}; server RSS {rss} MB; "
+        f"server CPU {cpu:.1f} s ({cpu * 1e6 / max(1, len(latencies)):.0f} µs a delivery)",
+    }
 
 
 def _groups(name: str, data: dict) -> list[tuple[int, list[int]]]:
@@ -388,7 +327,7 @@ def run() -> list[dict]:
             [
                 sys.executable, "-m", "uvicorn", "lms.asgi:application", "--host", "127.0.0.1",
                 "--port", str(port), "--workers", str(workers), "--lifespan", "off",
-                "--no-access-log", "--backlog", "4096",
+                "--no-access-log", "--backlog", "4096", *_websocket_options(),
                 *os.environ.get("BENCH_LIVE_SERVER_ARGS", "").split(),
             ],
             cwd=ROOT,
@@ -409,7 +348,7 @@ def run() -> list[dict]:
             for name in scenarios:
                 print(f"  {name} on {layer}…", file=sys.stderr, flush=True)
                 groups = _groups(name, data)
-                row = asyncio.run(_scenario(name, base, groups, data["keys"], layer, server.pid))
+                row = _scenario(name, base, groups, data["keys"], layer, server.pid)
                 print(f"  {row}", file=sys.stderr, flush=True)
                 rows.append(row)
         finally:

@@ -2,11 +2,12 @@
 
 Each `bench_*.py` module has `run() -> list[dict]`, one row per scenario with the keys
 scenario and the figures it has (scale, server, concurrency, size, runs, rps, p50_ms,
-p95_ms, p99_ms, max_ms, total_s, errors, note); the table shows the columns that some row
-fills. `make bench` runs them all; `make bench BENCH_ARGS=statistics` runs those whose name
-contains the word. A module with `ON_REQUEST = True` (bench_servers, the ASGI server
-comparison) runs only when named. A module that fails gives a row saying so and the others
-still run.
+p95_ms, p99_ms, max_ms, total_s, errors, note; bench_profile's CPU figures: cpu_ms,
+cpu_min_ms, wall_ms, queries, cache_calls, templates_ms, sql_ms, cache_ms); the table
+shows the columns that some row fills. `make bench` runs them all; `make bench
+BENCH_ARGS=statistics` runs those whose name contains the word. A module with
+`ON_REQUEST = True` (bench_servers, the ASGI server comparison; bench_profile) runs only
+when named. A module that fails gives a row saying so and the others still run.
 """
 
 import importlib
@@ -22,7 +23,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
 
 COLUMNS = [
     "scenario", "scale", "server", "concurrency", "size", "runs", "rps", "p50_ms", "p95_ms",
-    "p99_ms", "max_ms", "total_s", "errors", "note",
+    "p99_ms", "max_ms", "total_s", "cpu_ms", "cpu_min_ms", "wall_ms", "queries", "cache_calls",
+    "templates_ms", "sql_ms", "cache_ms", "errors", "note",
 ]  # fmt: skip
 
 

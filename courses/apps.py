@@ -13,7 +13,7 @@ def _connect_cache_invalidation() -> None:
     """Anything that changes what the published course tree shows bumps the content
     version of courses.cache, which retires every cached route, outline and page."""
     from django.db.models.signals import post_delete, post_save
-    from wagtail.models import Page, Site
+    from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
     from courses.cache import content_changed
@@ -27,7 +27,7 @@ def _connect_cache_invalidation() -> None:
             content_changed()
 
     post_delete.connect(page_deleted, weak=False, dispatch_uid="courses-cache-page-deleted")
-    for model in (ThematicArea, Site):
+    for model in (ThematicArea, Site, PageViewRestriction):
         for signal in (post_save, post_delete):
             signal.connect(
                 content_changed,

@@ -6,7 +6,9 @@ when thematic areas change). Changing the version makes every entry unreachable 
 so nothing has to be found and deleted, and entries also expire after PAGE_CACHE_SECONDS.
 With the local-memory cache (the embedded default) each process has its own cache: a
 change made by another process (a management command) shows within PAGE_CACHE_SECONDS.
-With Redis (production) every worker sees the change at once.
+With Redis (production) every worker sees the change at once. Each process also keeps
+what it has read for the current version (no round trip, no unpickling); every request
+still reads the version itself from the cache, so a change shows in every process at once.
 
 Per-user data (enrolment, progress) is never cached here: pages combine the cached
 published structure with the user's own rows, read fresh on every request.
@@ -15,7 +17,8 @@ published structure with the user's own rows, read fresh on every request.
 import hashlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,30 +41,102 @@ def enabled() -> bool:
     return _seconds() > 0
 
 
+# What one request has already read from the cache (the content version), so that a page
+# asking five times costs one round trip: set by CourseTreeCacheMiddleware for the request.
+_request_memo: ContextVar[dict | None] = ContextVar("courses_cache_request", default=None)
+
+
 def content_version() -> int:
+    memo = _request_memo.get()
+    if memo is not None and VERSION_KEY in memo:
+        return memo[VERSION_KEY]
     version = cache.get(VERSION_KEY)
     if version is None:
         version = time.time_ns()
         cache.add(VERSION_KEY, version, None)
         version = cache.get(VERSION_KEY, version)
+    if memo is not None:
+        memo[VERSION_KEY] = version
     return version
 
 
 def content_changed(**kwargs) -> None:
     """Signal receiver: published content changed; every cached entry becomes stale."""
     cache.set(VERSION_KEY, time.time_ns(), None)
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.pop(VERSION_KEY, None)  # the rest of this request sees the change too
+
+
+# Values of `cached()` this process has already read, for the current content version
+# only (a new version starts an empty dict): reading the outline of a 75-page course from
+# Redis and unpickling it again on every request took a quarter of the course page's CPU.
+# They are shared by the requests (and threads) of the process: nothing may change them.
+_process: dict = {"version": None, "values": {}}
+PROCESS_MEMO_MAX = 5000
+
+
+def _process_values(version: int) -> dict:
+    global _process
+    if _process["version"] != version:
+        _process = {"version": version, "values": {}}
+    return _process["values"]
+
+
+def _keep(values: dict, key: str, value: object) -> None:
+    if len(values) >= PROCESS_MEMO_MAX:
+        values.clear()
+    values[key] = (time.monotonic() + _seconds(), value)
+
+
+def _kept(values: dict, key: str) -> object | None:
+    kept = values.get(key)
+    return kept[1] if kept is not None and kept[0] > time.monotonic() else None
 
 
 def cached(key: str, compute: Callable[[], object]) -> object:
     """`compute()` cached under `key` for the current content version."""
     if not enabled():
         return compute()
-    full_key = f"courses:{content_version()}:{key}"
+    version = content_version()
+    values = _process_values(version)
+    value = _kept(values, key)
+    if value is not None:
+        return value
+    full_key = f"courses:{version}:{key}"
     value = cache.get(full_key)
     if value is None:
         value = compute()
         cache.set(full_key, value, _seconds())
+    _keep(values, key, value)
     return value
+
+
+def cached_each(prefix: str, ids: Iterable, compute: Callable[[list], dict]) -> dict:
+    """`{id: value}` for each id, cached one by one (under `prefix:id`) for the current
+    content version: `compute(ids)` gives the values of those not cached, all at once (a
+    page asking for twelve courses costs one query, or none)."""
+    ids = list(dict.fromkeys(ids))
+    if not enabled():
+        return compute(ids)
+    version = content_version()
+    values = _process_values(version)
+    found = {}
+    for pk in ids:
+        value = _kept(values, f"{prefix}:{pk}")
+        if value is not None:
+            found[pk] = value
+    missing = {f"courses:{version}:{prefix}:{pk}": pk for pk in ids if pk not in found}
+    if missing:
+        for full_key, value in cache.get_many(list(missing)).items():
+            found[missing.pop(full_key)] = value
+    if missing:
+        computed = compute(list(missing.values()))
+        cache.set_many({key: computed[pk] for key, pk in missing.items()}, _seconds())
+        found.update((pk, computed[pk]) for pk in missing.values())
+    for pk in ids:
+        _keep(values, f"{prefix}:{pk}", found[pk])
+    return found
 
 
 # --- Routing -----------------------------------------------------------------------------
@@ -153,6 +228,13 @@ class CourseTreeCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request_memo.set({})
+        try:
+            return self._serve(request)
+        finally:
+            _request_memo.reset(token)
+
+    def _serve(self, request: HttpRequest) -> HttpResponse:
         if not request.path_info.startswith(settings.CATALOGUE_PATH):
             if enabled() and not request.path_info.startswith("/api/"):
                 site_for(request)  # pages that link to course pages need it; Wagtail asks

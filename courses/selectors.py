@@ -46,6 +46,10 @@ def course_access(*, user, course: CoursePage) -> CourseAccess:
     if not user.is_authenticated:
         return CourseAccess(enrolment=None, can_read=False, can_manage=False)
     enrolment = Enrolment.objects.filter(user=user, course=course).first()
+    return _access_of(user=user, enrolment=enrolment)
+
+
+def _access_of(*, user, enrolment: Enrolment | None) -> CourseAccess:
     active = enrolment is not None and enrolment.status in READING_STATUSES
     trainer = active and enrolment.role == Enrolment.Role.TRAINER
     staff = user_is_staff(user)
@@ -54,6 +58,11 @@ def course_access(*, user, course: CoursePage) -> CourseAccess:
         can_read=active or staff,
         can_manage=trainer or user.has_role(Role.ADMIN) or user.is_superuser,
     )
+
+
+def course_cached(*, pk: int) -> CoursePage:
+    """The course (its page as published), cached for the content version."""
+    return cache.cached(f"course:{pk}", lambda: CoursePage.objects.get(pk=pk))
 
 
 # --- Outline -----------------------------------------------------------------------------
@@ -102,8 +111,19 @@ def completed_lesson_ids(*, user, course: CoursePage) -> set[int]:
 
 
 def lesson_counts(*, courses: list[CoursePage]) -> dict[int, int]:
-    """Live lessons per course, in one query that reads only those courses' subtrees
-    (a prefix match on the tree path, which the path index serves)."""
+    """Live lessons per course: cached for the content version, the courses not cached yet
+    counted in one query."""
+    by_pk = {course.pk: course for course in courses}
+    return cache.cached_each(
+        "lesson-count",
+        by_pk,
+        lambda pks: _lesson_counts(courses=[by_pk[pk] for pk in pks]),
+    )
+
+
+def _lesson_counts(*, courses: list[CoursePage]) -> dict[int, int]:
+    """Live lessons per course (0 for none), in one query that reads only those courses'
+    subtrees (a prefix match on the tree path, which the path index serves)."""
     paths = {course.path: course.pk for course in courses}
     if not paths:
         return {}
@@ -118,7 +138,9 @@ def lesson_counts(*, courses: list[CoursePage]) -> dict[int, int]:
         .values("course_path")
         .annotate(n=Count("pk"))
     )
-    return {paths[row["course_path"]]: row["n"] for row in rows}
+    counts = dict.fromkeys(paths.values(), 0)
+    counts.update((paths[row["course_path"]], row["n"]) for row in rows)
+    return counts
 
 
 def completed_counts(*, user, courses: list[CoursePage]) -> dict[int, int]:
@@ -228,9 +250,30 @@ def course_search_ids(*, q: str) -> list[int]:
     return ids
 
 
+def _access_and_trainers(*, user, course: CoursePage) -> tuple[CourseAccess, list]:
+    """course_access() and course_trainers() in one query: the user's own enrolment and the
+    course's trainers' come from the same table."""
+    signed_in = user.is_authenticated
+    wanted = Q(role=Enrolment.Role.TRAINER, status__in=READING_STATUSES)
+    if signed_in:
+        wanted |= Q(user=user)
+    rows = list(
+        Enrolment.objects.filter(course=course).filter(wanted).select_related("user").order_by("pk")
+    )
+    if signed_in:
+        own = next((e for e in rows if e.user_id == user.pk), None)
+        access = _access_of(user=user, enrolment=own)
+    else:
+        access = CourseAccess(enrolment=None, can_read=False, can_manage=False)
+    trainers = [
+        e.user for e in rows if e.role == Enrolment.Role.TRAINER and e.status in READING_STATUSES
+    ]
+    return access, trainers
+
+
 def course_page_for(*, request, course: CoursePage) -> dict:
     user = request.user
-    access = course_access(user=user, course=course)
+    access, trainers = _access_and_trainers(user=user, course=course)
     outline = course_outline(course=course)
     lessons = outline_lessons(outline)
     done = completed_lesson_ids(user=user, course=course) if access.is_learner else set()
@@ -244,12 +287,13 @@ def course_page_for(*, request, course: CoursePage) -> dict:
         "done_ids": done,
         "progress": percent(len(done & {ln.pk for ln in lessons}), len(lessons)),
         "resume_lesson": resume or first_open,
-        "trainers": course_trainers(course=course),
+        "trainers": trainers,
         **cache.cached(
             f"course-meta:{course.pk}",
             lambda: {
                 "prerequisites": list(course.prerequisites.live()),
                 "course_themes": list(course.themes.all()),
+                "catalogue": course.get_parent(),
             },
         ),
         "outline_key": outline_key(done),
@@ -303,7 +347,7 @@ def my_courses(*, user, roles=(Enrolment.Role.LEARNER,)) -> list[CourseCard]:
     """The user's enrolments with progress, in three queries."""
     enrolments = list(
         Enrolment.objects.filter(user=user, role__in=roles, status__in=READING_STATUSES)
-        .select_related("course", "last_lesson")
+        .select_related("course")
         .order_by("status", "-enrolled_at")
     )
     courses = [e.course for e in enrolments]

@@ -332,24 +332,35 @@ def enrolment_bulk_create(
 # --- Progress and completion -------------------------------------------------------------
 @transaction.atomic
 def lesson_view(
-    *, user: User, lesson: LessonPage, course: CoursePage, seconds: int = 0
+    *,
+    user: User,
+    lesson: LessonPage,
+    course: CoursePage,
+    seconds: int = 0,
+    enrolment: Enrolment | None = None,
 ) -> LessonProgress:
-    """Record that a learner opened a lesson; a lesson completed by viewing completes now."""
+    """Record that a learner opened a lesson; a lesson completed by viewing completes now.
+    With the learner's `enrolment` (as the caller read it), where they left off is written
+    only when it changes."""
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            progress, created = LessonProgress.objects.get_or_create(
-                user=user, lesson=lesson, defaults={"course": course}
-            )
-    except IntegrityError:  # two tabs opened the lesson at the same moment
-        progress, created = LessonProgress.objects.get(user=user, lesson=lesson), False
+    # Looked up before anything is written, so that opening a lesson again (the usual
+    # case) needs no savepoint.
+    progress = LessonProgress.objects.filter(user=user, lesson=lesson).first()
+    created = progress is None
+    if created:
+        try:
+            with transaction.atomic():
+                progress = LessonProgress.objects.create(user=user, lesson=lesson, course=course)
+        except IntegrityError:  # two tabs opened the lesson at the same moment
+            progress, created = LessonProgress.objects.get(user=user, lesson=lesson), False
     if not created:
         LessonProgress.objects.filter(pk=progress.pk).update(
             last_viewed_at=now,
             views=F("views") + 1,
             time_spent_seconds=F("time_spent_seconds") + seconds,
         )
-    Enrolment.objects.filter(user=user, course=course).update(last_lesson=lesson)
+    if enrolment is None or enrolment.last_lesson_id != lesson.pk:
+        Enrolment.objects.filter(user=user, course=course).update(last_lesson=lesson)
     if lesson.completion_rule == LessonPage.CompletionRule.VIEWED and not progress.completed_at:
         lesson_complete(user=user, lesson=lesson, course=course)
     return progress

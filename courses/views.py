@@ -38,7 +38,9 @@ def lesson_serve(request: HttpRequest, *, lesson: LessonPage) -> HttpResponse:
     if not access.can_read:
         return _refuse(request, course)
     if access.is_learner:
-        services.lesson_view(user=request.user, lesson=lesson, course=course)
+        services.lesson_view(
+            user=request.user, lesson=lesson, course=course, enrolment=access.enrolment
+        )
     outline = selectors.course_outline(course=course)
     done = selectors.completed_lesson_ids(user=request.user, course=course)
     lessons = selectors.outline_lessons(outline)

@@ -8,27 +8,51 @@ thread; the services send their events to the session's group after the commit (
 and the handlers here only forward them.
 """
 
-import json
+import functools
+import logging
 import time
+import weakref
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from live import selectors, services
+from live import fanout, selectors, services
 from lms.exceptions import Conflict, NotAllowed, ServiceError
+from lms.websocket import (
+    CLOSE_RATE_LIMITED,
+    CLOSE_TOO_LARGE,
+    CLOSE_UNAUTHENTICATED,
+    GuardedJsonConsumer,
+    TokenBucket,
+    invalid_message,
+    message_decode,
+    message_size,
+    rate_limited_message,
+    too_large_message,
+)
 
-# Close codes in the 4000 range are the application's own (RFC 6455 §7.4.2).
-CLOSE_UNAUTHENTICATED = 4401
+logger = logging.getLogger(__name__)
+
+# Close codes in the 4000 range are the application's own (RFC 6455 §7.4.2); the guard's
+# (4401 unauthenticated, 4413 too large, 4429 rate limited) are in lms.websocket.
 CLOSE_NOT_FOUND = 4404  # no such session, or not one of its participants
 CLOSE_TOO_MANY_CONNECTIONS = 4409
-CLOSE_TOO_LARGE = 4413
-CLOSE_RATE_LIMITED = 4429
+# RFC 6455 "try again later": this process lost its channel layer (Redis); reconnect.
+CLOSE_TRY_AGAIN = 1013
 
 
-class HeartbeatConsumer(AsyncJsonWebsocketConsumer):
-    """`{"type": "ping", "id": ...}` → `{"type": "pong", "id": ...}`; anything else echoes."""
+class HeartbeatConsumer(GuardedJsonConsumer):
+    """`{"type": "ping", "id": ...}` → `{"type": "pong", "id": ...}`; anything else echoes,
+    to the sender only. Behind the same guard and limits as the classroom (per user)."""
+
+    def message_limits(self) -> tuple[int, int, float]:
+        return (
+            settings.LIVE_MAX_MESSAGE_BYTES,
+            settings.LIVE_RATE_BURST,
+            settings.LIVE_RATE_PER_SECOND,
+        )
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -36,42 +60,14 @@ class HeartbeatConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         await self.accept()
+        self.bucket_join(user.pk)
         await self.send_json({"type": "hello", "user": user.username})
 
-    async def receive_json(self, content, **kwargs) -> None:
-        if not isinstance(content, dict) or "type" not in content:
-            await self.send_json(
-                {"type": "error", "message": "Messages are JSON objects with a type."}
-            )
-            return
+    async def receive_message(self, content: dict) -> None:
         if content["type"] == "ping":
             await self.send_json({"type": "pong", "id": content.get("id")})
         else:
             await self.send_json({"type": "echo", "message": content})
-
-    async def decode_json(self, text_data):
-        try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return None
-
-
-class TokenBucket:
-    """`burst` messages at once, refilled at `rate` per second."""
-
-    def __init__(self, *, burst: int, rate: float):
-        self.burst, self.rate = burst, rate
-        self.tokens, self.at = float(burst), time.monotonic()
-        self.users = 0  # connections of this process sharing the bucket
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
 
 
 def _error_code(error: ServiceError) -> str:
@@ -91,6 +87,9 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
     # Rate-limit buckets per (session, user), shared by the user's connections in this
     # worker process; across processes LIVE_MAX_CONNECTIONS_PER_USER bounds the total.
     buckets: dict[tuple[int, int], TokenBucket] = {}
+    # The classroom connections open in this process (closed together when the channel
+    # layer is lost).
+    open_here: "weakref.WeakSet[ClassroomConsumer]" = weakref.WeakSet()
 
     handlers = {
         "ping": "on_ping",
@@ -117,6 +116,7 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
     # --- Connect and disconnect ---------------------------------------------------------
     async def __call__(self, scope, receive, send):
         self.connection_id = None
+        self.close_sent = False
         try:
             await super().__call__(scope, receive, send)
         finally:
@@ -135,13 +135,19 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
             await self.refuse(CLOSE_UNAUTHENTICATED, "unauthenticated", _("Sign in first."))
             return
         self.group = services.group_name(self.session_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # The session's events, from this process's hub (live/fanout.py); they wait in the
+        # outbox until the welcome is sent.
+        self.outbox = fanout.Outbox(self.send_events)
+        missed = functools.partial(selectors.events_between, session_id=self.session_id)
+        await fanout.join(self.channel_layer, self.group, self.outbox, missed)
         try:
             joined = await database_sync_to_async(services.connection_open)(
                 session_id=self.session_id, user=self.user, channel_name=self.channel_name
             )
-        except ServiceError as error:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        except BaseException as error:
+            await fanout.leave(self.group, self.outbox)
+            if not isinstance(error, ServiceError):
+                raise
             if isinstance(error, Conflict):
                 await self.refuse(CLOSE_TOO_MANY_CONNECTIONS, "too_many_connections", error.detail)
             else:
@@ -154,11 +160,13 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
             TokenBucket(burst=settings.LIVE_RATE_BURST, rate=settings.LIVE_RATE_PER_SECOND),
         )
         self.bucket.users += 1
+        self.open_here.add(self)
         await self.accept()
         state = await database_sync_to_async(selectors.classroom_state)(
             access=self.access, user=self.user, connection_id=self.connection_id
         )
         await self.send_json({"type": "welcome", **state, "limits": limits()})
+        self.outbox.open()
 
     async def refuse(self, code: int, reason: str, message: str) -> None:
         """Accept only to say why, then close with the code (a browser never sees the code
@@ -178,14 +186,16 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
             bucket.users -= 1
             if bucket.users <= 0:
                 self.buckets.pop((self.session_id, self.user.pk), None)
-        try:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-        finally:
-            await database_sync_to_async(services.connection_close)(connection_id=connection_id)
+        self.open_here.discard(self)
+        await fanout.leave(self.group, self.outbox)
+        await database_sync_to_async(services.connection_close)(connection_id=connection_id)
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
         """Sending to a client that has just gone (uvicorn raises ClientDisconnected, an
-        OSError) is not an error: its disconnect follows."""
+        OSError) is not an error: its disconnect follows. Nothing is sent after the close
+        (another connection's handler may have closed this one meanwhile)."""
+        if self.close_sent:
+            return
         try:
             await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
         except OSError:
@@ -195,27 +205,18 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         if self.closing or self.connection_id is None:
             return
-        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
-        if size > settings.LIVE_MAX_MESSAGE_BYTES:
+        # The same guard as every consumer's (lms.websocket), with the classroom's limits.
+        if message_size(text_data, bytes_data) > settings.LIVE_MAX_MESSAGE_BYTES:
             await self.expel(
-                CLOSE_TOO_LARGE,
-                "too_large",
-                _("Messages are limited to %(n)d bytes.") % {"n": settings.LIVE_MAX_MESSAGE_BYTES},
+                CLOSE_TOO_LARGE, "too_large", too_large_message(settings.LIVE_MAX_MESSAGE_BYTES)
             )
             return
         if not self.bucket.take():
-            await self.expel(
-                CLOSE_RATE_LIMITED,
-                "rate_limited",
-                _("Too many messages: slow down. This connection is closed."),
-            )
+            await self.expel(CLOSE_RATE_LIMITED, "rate_limited", rate_limited_message())
             return
-        try:
-            content = json.loads(text_data) if text_data is not None else None
-        except ValueError:
-            content = None
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.error("invalid", _("Messages are JSON objects with a type."))
+        content = message_decode(text_data)
+        if content is None:
+            await self.error("invalid", invalid_message())
             return
         name = self.handlers.get(content["type"])
         if name is None:
@@ -234,6 +235,11 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
                 }
             )
 
+    async def close(self, code=None, reason=None) -> None:
+        if not self.close_sent:
+            self.close_sent = True
+            await super().close(code=code, reason=reason)
+
     async def expel(self, code: int, reason: str, message: str) -> None:
         """A misbehaving client: say why, then close its connection (and only its)."""
         self.closing = True
@@ -243,9 +249,30 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
     async def error(self, code: str, message: str, ref=None) -> None:
         await self.send_json({"type": "error", "code": code, "message": str(message), "ref": ref})
 
-    def call(self, service, **kwargs):
-        """Run a service with this connection's access and user, in the database thread."""
-        return database_sync_to_async(service)(access=self.access, user=self.user, **kwargs)
+    async def call(self, service, **kwargs):
+        """Run a service with this connection's access and user, in the database thread.
+
+        When the channel layer did not take the events the service stored (Redis is
+        down), this client gets them straight away (what it did is stored: that is its
+        acknowledgement) and every classroom connection of this process is closed with
+        CLOSE_TRY_AGAIN: the pages say they are reconnecting, and once the layer is back
+        they resume and replay from the store.
+        """
+        result, undelivered = await database_sync_to_async(services.run_noting_undelivered)(
+            service, access=self.access, user=self.user, **kwargs
+        )
+        if undelivered:
+            for event in undelivered:
+                await self.send_json(event)
+            await self.layer_lost()
+        return result
+
+    async def layer_lost(self) -> None:
+        logger.warning("live: channel layer unavailable; closing this process's classrooms")
+        for consumer in list(self.open_here):
+            if not consumer.closing:
+                consumer.closing = True
+                await consumer.close(code=CLOSE_TRY_AGAIN)
 
     # --- Handlers: one per message type -----------------------------------------------------
     async def on_ping(self, content) -> None:
@@ -258,7 +285,7 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_resume(self, content) -> None:
         after = content.get("after")
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**63:
             raise ServiceError(_("`after` is the last sequence number you saw."))
         events = await database_sync_to_async(selectors.events_after)(
             session_id=self.session_id, after=after
@@ -339,28 +366,35 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
         channel = await database_sync_to_async(services.signal_target)(
             access=self.access, peer=content.get("to")
         )
-        await self.channel_layer.send(
-            channel,
-            {
-                "type": "live.direct",
-                "event": {
-                    "type": "signal",
-                    "from": self.connection_id,
-                    "from_user": self.user.pk,
-                    "kind": kind,
-                    "data": content.get("data"),
+        try:
+            await self.channel_layer.send(
+                channel,
+                {
+                    "type": "live.direct",
+                    "event": {
+                        "type": "signal",
+                        "from": self.connection_id,
+                        "from_user": self.user.pk,
+                        "kind": kind,
+                        "data": content.get("data"),
+                    },
                 },
-            },
-        )
+            )
+        except Exception as error:  # the channel layer (Redis) is down
+            logger.warning("live: signal not relayed: %r", error)
+            await self.layer_lost()
 
     # --- Events from the channel layer: forwarded as they are ------------------------------
+    async def send_events(self, texts: list[str]) -> None:
+        """The session's events from the hub, sent as they were encoded (once, for all)."""
+        for text in texts:
+            if self.closing:
+                return
+            await self.send(text_data=text)
+
     async def dispatch(self, message) -> None:
-        # Group events are only forwarded: they skip the per-message database clean-up
-        # hop of the base class (a thread switch per recipient of every broadcast).
-        if message["type"] == "live.event":
-            if not self.closing:
-                await self.send(text_data=message["text"])
-            return
+        # Messages for this connection only are forwarded: they skip the per-message
+        # database clean-up hop of the base class.
         if message["type"] == "live.direct":
             if not self.closing:
                 await self.send_json(message["event"])

@@ -251,6 +251,13 @@ def events_after(*, session_id: int, after: int) -> list[dict] | None:
     return [{**event.as_message(), "replay": True} for event in events]
 
 
+def events_between(*, session_id: int, after: int, before: int) -> list[dict]:
+    """The events numbered after `after` and before `before`, in order, as they were sent
+    (at most LIVE_REPLAY_MAX): what a server process's hub missed (live/fanout.py)."""
+    events = LiveEvent.objects.filter(session_id=session_id, seq__gt=after, seq__lt=before)
+    return [event.as_message() for event in events.order_by("seq")[: settings.LIVE_REPLAY_MAX]]
+
+
 # --- External video room --------------------------------------------------------------------
 def external_room(*, session: TrainingSession, user, moderator: bool) -> dict | None:
     """The session's external video room as this user opens it: a Jitsi Meet room as it

@@ -8,6 +8,8 @@ the consumer sends them to the client as `{"type": "error", ...}`.
 """
 
 import json
+import logging
+import threading
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
@@ -37,6 +39,8 @@ from live.models import (
 from lms.exceptions import Conflict, ErrorItem, NotAllowed, ServiceError
 from scheduling.models import TrainingSession
 
+logger = logging.getLogger(__name__)
+
 
 class NotFound(ServiceError):
     """No such session, or not one this user may enter (the two look the same)."""
@@ -50,11 +54,44 @@ def group_name(session_id: int) -> str:
     return f"live.session.{session_id}"
 
 
+# Events of the service running in this thread that the channel layer did not take.
+_undelivered = threading.local()
+
+
 def broadcast(session_id: int, message: dict) -> None:
-    """Send an event to everyone in the session, encoded once (not once per recipient)."""
-    async_to_sync(get_channel_layer().group_send)(
-        group_name(session_id), {"type": "live.event", "text": json.dumps(message)}
-    )
+    """Send an event to everyone in the session, encoded once (not once per recipient).
+
+    The event is stored before it is sent. When the channel layer cannot take it (Redis
+    is down) the write still stands: the failure is logged, the event is noted for
+    `run_noting_undelivered`, and every client gets it from the store when it resumes.
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            group_name(session_id),
+            # the number, for the hubs' ordering (live/fanout.py); the text, encoded once
+            {"type": "live.event", "seq": message.get("seq"), "text": json.dumps(message)},
+        )
+    except Exception as error:  # the channel layer's (Redis') errors, whatever they are
+        logger.warning(
+            "live: event %s of session %s stored but not sent (%r); clients get it on resume",
+            message.get("seq"),
+            session_id,
+            error,
+        )
+        noted = getattr(_undelivered, "events", None)
+        if noted is not None:
+            noted.append(message)
+
+
+def run_noting_undelivered(service, /, **kwargs) -> tuple[object, list[dict]]:
+    """Run a service; (its result, the events it stored that the channel layer did not
+    take). The consumer hands those to its own client and has everyone reconnect."""
+    _undelivered.events = []
+    try:
+        result = service(**kwargs)
+        return result, _undelivered.events
+    finally:
+        _undelivered.events = None
 
 
 def send_to_channel(channel_name: str, message: dict) -> None:
@@ -90,8 +127,10 @@ def _text(value, *, field: str, limit: int) -> str:
     return text
 
 
-def _int(value, *, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+def _int(value, *, field: str, maximum: int = 2**63 - 1) -> int:
+    """A whole number that a database column can hold (ids are 64-bit; a client may send
+    any size of number)."""
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > maximum:
         raise ServiceError(_("A number is needed."), [ErrorItem(_("A number."), field=field)])
     return value
 
@@ -133,8 +172,11 @@ def connection_open(*, session_id: int, user, channel_name: str) -> Joined:
 @transaction.atomic
 def connection_close(*, connection_id: int) -> None:
     """The connection ended (closed or dropped): announce it and update the attendance."""
+    # Only the connection's row is locked (`of`): locking the joined session and user rows
+    # too would deadlock with any event stored meanwhile (its foreign keys share-lock them
+    # while it holds the room's row, which `_emit` below waits for).
     connection = (
-        LiveConnection.objects.select_for_update()
+        LiveConnection.objects.select_for_update(of=("self",))
         .select_related("session", "user")
         .filter(pk=connection_id, disconnected_at__isnull=True)
         .first()
@@ -430,7 +472,7 @@ def follow_set(*, access: selectors.Access, user, lesson_id=None, slide=0) -> di
     from courses.models import LessonPage
 
     _moderator(access)
-    slide = _int(slide, field="slide")
+    slide = _int(slide, field="slide", maximum=2**31 - 1)  # a PositiveIntegerField
     if slide < 0:
         raise ServiceError(_("Slides are numbered from 0."), [ErrorItem("≥ 0", field="slide")])
     lesson = None

@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Router, Schema
@@ -23,6 +24,7 @@ from wagtail.api.v3.auth import BearerTokenAuth
 
 from lms import services, two_factor
 from lms.exceptions import ServiceError
+from lms.middleware import database_unavailable
 
 
 class BearerToken(BearerTokenAuth):
@@ -99,6 +101,13 @@ def _not_found(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request, exc):
+    # PostgreSQL restarting, or no free connection in the pool: the client sends again.
+    return database_unavailable(request)
 
 
 @api.exception_handler(OverflowError)

@@ -67,3 +67,7 @@ class LmsConfig(AppConfig):
         user_logged_in.connect(_audit_sign_in, dispatch_uid="lms-audit-sign-in")
         user_logged_out.connect(_audit_sign_out, dispatch_uid="lms-audit-sign-out")
         user_login_failed.connect(_audit_sign_in_failed, dispatch_uid="lms-audit-sign-in-failed")
+        # Signed-in users are served from the cache (lms/auth.py): changes retire them.
+        from lms.auth import connect_invalidation
+
+        connect_invalidation()

@@ -1,6 +1,13 @@
 """Small middleware of the platform."""
 
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
+
+logger = logging.getLogger(__name__)
 
 
 class PageRedirectMiddleware(RedirectMiddleware):
@@ -32,4 +39,38 @@ class OutOfRangeMiddleware:
             from django.http import Http404
 
             raise Http404 from exception
+        return None
+
+
+def database_unavailable(request) -> HttpResponse:
+    """503 with Retry-After: the database is restarting or out of connections."""
+    detail = _("The service is briefly unavailable. Please try again in a few seconds.")
+    wants_json = request.path_info.startswith("/api/") or "json" in (
+        request.headers.get("Accept", "") + request.headers.get("Content-Type", "")
+    )
+    if wants_json:
+        response = JsonResponse({"detail": detail, "errors": []}, status=503)
+    else:
+        response = HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "5"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that could not reach the database (PostgreSQL restarting, a failover, no
+    free connection in the pool within DB_POOL_TIMEOUT_SECONDS) answers 503 with
+    Retry-After instead of a server error: the quiz autosave and the SCORM runtime send
+    again, and so may any client. Only Django's OperationalError and InterfaceError: an
+    IntegrityError or a ProgrammingError is a bug and stays a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.warning("database unavailable for %s: %s", request.path, exception)
+            return database_unavailable(request)
         return None

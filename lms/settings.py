@@ -89,11 +89,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "courses.cache.CourseTreeCacheMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in user read from the cache (lms/auth.py).
+    "lms.auth.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lms.middleware.PageRedirectMiddleware",
     "lms.middleware.OutOfRangeMiddleware",
+    "lms.middleware.DatabaseUnavailableMiddleware",  # 503, not 500, while the DB is down
     # Axes goes last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -153,9 +155,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, except that pages carry on without it when Redis is
+            # down (lms/cache.py); a dead Redis host costs a page 2 s at most.
+            "BACKEND": "lms.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "lms",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
     # redis-py 8 times out socket reads after 5 s by default, the very time channels-redis
@@ -245,6 +250,10 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # must not buy a fresh allowance).
 NINJA_NUM_PROXIES = AXES_IPWARE_PROXY_COUNT
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# A signed-in user (with their roles) is kept in the cache this long between requests
+# (lms/auth.py; 0: read from the database on every request).
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=300)
 
 API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
 API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="20/m")
@@ -339,6 +348,12 @@ NOMINATION_BATCH_MAX = env.int("NOMINATION_BATCH_MAX", default=200)
 CALENDAR_FEED_PAST_DAYS = env.int("CALENDAR_FEED_PAST_DAYS", default=180)
 # Most missed events the coordination board replays in one answer to a reconnecting client.
 COORDINATION_RESUME_MAX = env.int("COORDINATION_RESUME_MAX", default=200)
+# What one client may send the board (scheduling/PROTOCOL.md): the largest message (close
+# 4413 above) and, per user, a bucket of COORDINATION_RATE_BURST messages refilled at
+# COORDINATION_RATE_PER_SECOND (close 4429 past it). The board only takes ping and resume.
+COORDINATION_MAX_MESSAGE_BYTES = env.int("COORDINATION_MAX_MESSAGE_BYTES", default=4096)
+COORDINATION_RATE_BURST = env.int("COORDINATION_RATE_BURST", default=60)
+COORDINATION_RATE_PER_SECOND = env.float("COORDINATION_RATE_PER_SECOND", default=5.0)
 
 # --- Live sessions (live/PROTOCOL.md) ---------------------------------------------------
 # Largest WebSocket message a client may send (a WebRTC offer is a few kilobytes).
@@ -385,6 +400,9 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="FIA Academy")
 TWO_FACTOR_PENDING_SECONDS = env.int("TWO_FACTOR_PENDING_SECONDS", default=300)
 
 # --- Security ----------------------------------------------------------------------------
+# Every signed-in request reads its session: from the cache (Redis in production), and from
+# the database only when the cache does not have it; a session is written to both.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # pages read it for htmx and fetch requests

@@ -7,14 +7,17 @@ scheduling/PROTOCOL.md.
 """
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils.translation import gettext as _
 
+from lms.websocket import CLOSE_UNAUTHENTICATED, GuardedJsonConsumer
 from scheduling import coordination, selectors
 
-# Close codes in the 4000 range are the application's own (RFC 6455 §7.4.2).
-CLOSE_UNAUTHENTICATED = 4401
+# Close codes in the 4000 range are the application's own (RFC 6455 §7.4.2); the guard's
+# (4401 unauthenticated, 4413 too large, 4429 rate limited) are in lms.websocket.
 CLOSE_FORBIDDEN = 4403
+# Sequence numbers are database keys: a bigger `after` is nobody's (and no database's).
+MAX_SEQ = 2**63 - 1
 
 
 def _resume(after: int) -> dict:
@@ -36,8 +39,18 @@ def _hello(user) -> dict | None:
     return {"type": "hello", "user": user.username, "last": selectors.coordination_last_seq()}
 
 
-class CoordinationConsumer(AsyncJsonWebsocketConsumer):
+class CoordinationConsumer(GuardedJsonConsumer):
+    """Behind the guard of every consumer (lms.websocket) with COORDINATION_* limits: a
+    rate bucket per user, shared by the user's boards in this process."""
+
     group = None
+
+    def message_limits(self) -> tuple[int, int, float]:
+        return (
+            settings.COORDINATION_MAX_MESSAGE_BYTES,
+            settings.COORDINATION_RATE_BURST,
+            settings.COORDINATION_RATE_PER_SECOND,
+        )
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -54,19 +67,17 @@ class CoordinationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.accept()
+        self.bucket_join(user.pk)
         await self.send_json(hello)
 
     async def disconnect(self, code) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content, **kwargs) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
-        handler = {"ping": self.on_ping, "resume": self.on_resume}.get(kind)
+    async def receive_message(self, content: dict) -> None:
+        handler = {"ping": self.on_ping, "resume": self.on_resume}.get(content["type"])
         if handler is None:
-            await self.send_json(
-                {"type": "error", "message": "Messages are JSON objects with a known type."}
-            )
+            await self.send_error("unknown_type", _("Unknown message type."), content.get("ref"))
             return
         await handler(content)
 
@@ -75,16 +86,13 @@ class CoordinationConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_resume(self, content: dict) -> None:
         after = content.get("after", 0)
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            await self.send_json({"type": "error", "message": "after must be a whole number."})
+        if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= MAX_SEQ:
+            await self.send_error(
+                "invalid", _("`after` is the last sequence number you saw."), content.get("ref")
+            )
             return
         await self.send_json(await database_sync_to_async(_resume)(after))
 
     async def coordination_event(self, event: dict) -> None:
-        await self.send_json(event["message"])
-
-    async def decode_json(self, text_data):
-        try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return None
+        if not self.closing:
+            await self.send_json(event["message"])

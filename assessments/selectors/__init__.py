@@ -10,6 +10,7 @@ exactly what the quiz's review options allow at that moment.
 
 from assessments.selectors.access import (
     attempt_for,
+    attempt_of_owner,
     can_manage_course,
     can_manage_quiz,
     course_by_code,
@@ -44,6 +45,7 @@ __all__ = [
     "GradebookRow",
     "ReviewOptions",
     "attempt_for",
+    "attempt_of_owner",
     "attempt_page",
     "attempt_questions",
     "attempt_review",

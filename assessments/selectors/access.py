@@ -40,19 +40,34 @@ def quiz_for(*, user, quiz_id: int) -> tuple[Quiz, bool]:
 
 
 def attempt_for(*, user, attempt_id: int, manage_ok: bool = True) -> tuple[QuizAttempt, bool]:
-    """The attempt for its owner (or a trainer of the course when ``manage_ok``); 404 else."""
-    attempt = (
-        QuizAttempt.objects.select_related("quiz", "quiz__course", "user")
-        .filter(pk=attempt_id)
-        .first()
-    )
+    """The attempt for its owner (or a trainer of the course when ``manage_ok``); 404 else.
+
+    Read with its quiz only: its owner is the user asking (the usual case: a learner's
+    own attempt page); the course and the learner are read only for someone else's."""
+    attempt = QuizAttempt.objects.select_related("quiz").filter(pk=attempt_id).order_by().first()
     if attempt is None or not user.is_authenticated:
         raise Http404
     if attempt.user_id == user.pk:
+        attempt.user = user
         return attempt, False
     if manage_ok and can_manage_quiz(user=user, quiz=attempt.quiz):
         return attempt, True
     raise Http404
+
+
+def attempt_of_owner(*, user, attempt_id: int) -> QuizAttempt:
+    """The user's own attempt, for the services that lock it and read it again (autosave,
+    page navigation, submit): only what they check before that (owner, state, deadline) is
+    read here; 404 for anyone else's."""
+    attempt = (
+        QuizAttempt.objects.only("pk", "quiz_id", "user_id", "state", "deadline")
+        .filter(pk=attempt_id, user_id=user.pk)
+        .order_by()  # (the default order by quiz and user would join them)
+        .first()
+    )
+    if attempt is None or not user.is_authenticated:
+        raise Http404
+    return attempt
 
 
 def course_by_code(*, code: str) -> CoursePage:

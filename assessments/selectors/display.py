@@ -6,14 +6,43 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+from django.core.cache import cache
+from wagtail.whitelist import Whitelister, allow_without_attributes, attribute_rule
+
 from assessments import grading
 from assessments.formats.ir import BLANK
 from assessments.models import QuestionVersion, Quiz, QuizAttempt, ReviewTime
 
 
+def _version_key(pk: int) -> str:
+    return f"question-version:{pk}"
+
+
 def versions_for(attempts: list[QuizAttempt]) -> dict[int, dict]:
+    """The content of the question versions these attempts show, by id: from the cache,
+    those not there in one query. A version that an attempt has shown is never changed (an
+    edit makes a new one); a change or deletion of any version removes it from the cache
+    (`version_changed`), and entries expire after PAGE_CACHE_SECONDS anyway."""
     ids = {s["version"] for a in attempts for s in a.layout.get("slots", [])}
-    return dict(QuestionVersion.objects.filter(pk__in=ids).values_list("pk", "data"))
+    if not ids:
+        return {}
+    keys = {_version_key(pk): pk for pk in ids}
+    found = {keys[key]: data for key, data in cache.get_many(list(keys)).items()}
+    missing = ids - found.keys()
+    if missing:
+        rows = dict(QuestionVersion.objects.filter(pk__in=missing).values_list("pk", "data"))
+        if settings.PAGE_CACHE_SECONDS > 0:
+            cache.set_many(
+                {_version_key(pk): data for pk, data in rows.items()}, settings.PAGE_CACHE_SECONDS
+            )
+        found.update(rows)
+    return found
+
+
+def version_changed(sender, instance: QuestionVersion, **kwargs) -> None:
+    """Signal receiver (post_save, post_delete of QuestionVersion)."""
+    cache.delete(_version_key(instance.pk))
 
 
 def _files_inline(text: str, question: dict) -> str:
@@ -47,37 +76,53 @@ def render_text(text: str, fmt: str, question: dict | None = None) -> str:
     return linebreaks(escape(text)) if "\n" in text else escape(text)
 
 
-_ALLOWED = {
+_ALLOWED = (
     "p", "br", "b", "strong", "i", "em", "u", "sub", "sup", "ul", "ol", "li", "span",
     "div", "img", "table", "thead", "tbody", "tr", "td", "th", "pre", "code", "h3", "h4",
     "blockquote", "a",
-}  # fmt: skip
+)  # fmt: skip
+# Elements dropped with everything in them (the others not allowed keep their text).
+_DROPPED = frozenset({"script", "style", "template", "noscript", "iframe", "object", "title"})
+
+
+def _url_rule(*prefixes: str):
+    """Keep a URL attribute only when it starts with one of these (after removing what
+    browsers ignore, so that ``jav&#9;ascript:`` is no way round)."""
+
+    def check(value: str) -> str | None:
+        bare = re.sub(r"[\x00-\x20\x7f-\xa0\s`]+", "", value).lower()
+        return value if bare.startswith(prefixes) else None
+
+    return check
+
+
+class _QuestionHtml(Whitelister):
+    """Wagtail's whitelister (a real HTML parser, then only allowed elements and
+    attributes written back, every text escaped), with the tags Moodle question texts
+    use; images from https/http or data:image/, links to https/http only."""
+
+    element_rules = {
+        "[document]": allow_without_attributes,
+        **dict.fromkeys(_ALLOWED, allow_without_attributes),
+        "img": attribute_rule(
+            {"src": _url_rule("https://", "http://", "data:image/"), "alt": True}
+        ),
+        "a": attribute_rule({"href": _url_rule("https://", "http://")}),
+    }
+
+    def clean_tag_node(self, doc, tag):
+        if tag.name in _DROPPED:
+            tag.decompose()
+            return
+        super().clean_tag_node(doc, tag)
 
 
 def _sanitise(html: str) -> str:
-    """Keep a small set of tags and only safe attributes (src with data:/https, href https)."""
+    """Keep a small set of tags and only safe attributes (src with data:/https, href https).
 
-    from django.utils.html import escape
-
-    def tag(match: re.Match) -> str:
-        closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3) or ""
-        if name not in _ALLOWED:
-            return ""
-        if closing:
-            return f"</{name}>"
-        kept = []
-        for attr, value in re.findall(r'([a-zA-Z-]+)\s*=\s*"([^"]*)"', attrs):
-            attr = attr.lower()
-            if attr == "alt" or (
-                attr in ("src", "href")
-                and value.lower().startswith(("https://", "data:image/", "http://"))
-            ):
-                kept.append(f'{attr}="{escape(value)}"')
-        return f"<{name}{' ' if kept else ''}{' '.join(kept)}>"
-
-    return re.sub(
-        r"<(/?)([a-zA-Z0-9]+)([^>]*)>", tag, re.sub(r"(?is)<(script|style).*?</\1>", "", html)
-    )
+    A parser, not patterns: a regular expression that removes tags can be made to put one
+    together (``<<x>script>`` lost its ``<x>`` and left ``<script>``)."""
+    return _QuestionHtml().clean(html)
 
 
 #: Question types whose answer widget fits inside a sentence (GIFT's missing-word form).

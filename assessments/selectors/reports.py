@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+
 from assessments import grading
 from assessments.models import Question, Quiz, QuizAttempt
 from assessments.selectors.display import render_text, versions_for
@@ -127,24 +129,30 @@ def gradebook(*, course: CoursePage) -> tuple[list[Quiz], list[GradebookRow]]:
     from assessments.services.grades import course_total, quiz_grades
 
     quizzes = list(Quiz.objects.filter(course=course).order_by("created_at", "pk"))
-    enrolments = list(
+    enrolled = (
         Enrolment.objects.filter(course=course, role=Enrolment.Role.LEARNER)
         .exclude(status=Enrolment.Status.WITHDRAWN)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__username")
+        .values("user_id")
     )
-    grades = (
-        quiz_grades(quizzes=quizzes, user_ids=[e.user_id for e in enrolments]) if quizzes else {}
+    # The learners themselves, with only the names a gradebook shows (a whole user and
+    # enrolment per row cost more than the rest of the gradebook).
+    learners = list(
+        get_user_model()
+        .objects.filter(pk__in=enrolled)
+        .only("pk", "username", "first_name", "last_name")
+        .order_by("last_name", "first_name", "username")
     )
+    user_ids = [user.pk for user in learners]
+    grades = quiz_grades(quizzes=quizzes, user_ids=user_ids) if quizzes else {}
     # SCORM packages are graded items too: a column each, the score in percent of the grade.
     scorm_items = scorm_graded_items(course=course)
-    grades.update(scorm_item_grades(items=scorm_items, user_ids=[e.user_id for e in enrolments]))
+    grades.update(scorm_item_grades(items=scorm_items, user_ids=user_ids))
     quizzes = [*quizzes, *scorm_items]
     threshold = course.completion_min_grade
     rows = []
-    for enrolment in enrolments:
-        total = course_total(quizzes=quizzes, grades=grades, user_id=enrolment.user_id)
-        row_grades = [grades.get((q.pk, enrolment.user_id)) for q in quizzes]
+    for user in learners:
+        total = course_total(quizzes=quizzes, grades=grades, user_id=user.pk)
+        row_grades = [grades.get((q.pk, user.pk)) for q in quizzes]
         if total is None:
             passed = None
         elif threshold is not None:
@@ -154,7 +162,5 @@ def gradebook(*, course: CoursePage) -> tuple[list[Quiz], list[GradebookRow]]:
                 g is not None and g >= float(q.pass_percent)
                 for g, q in zip(row_grades, quizzes, strict=True)
             )
-        rows.append(
-            GradebookRow(user=enrolment.user, grades=row_grades, total=total, passed=passed)
-        )
+        rows.append(GradebookRow(user=user, grades=row_grades, total=total, passed=passed))
     return quizzes, rows

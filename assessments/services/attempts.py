@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -175,11 +176,16 @@ def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> QuizAttem
 
 
 # --- Time rules --------------------------------------------------------------------------
+def _past_deadline(attempt: QuizAttempt, now: datetime) -> bool:
+    """Whether the deadline rule has something to do: an open attempt past its deadline."""
+    return attempt.is_open and attempt.deadline is not None and now > attempt.deadline + _slack()
+
+
 def attempt_apply_deadline(*, attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:
     """Apply the quiz's rule to an open attempt past its deadline (the row is locked by the
     caller): submit it, let it wait in the grace period, or mark it not counted."""
     now = now or timezone.now()
-    if not attempt.is_open or attempt.deadline is None or now <= attempt.deadline + _slack():
+    if not _past_deadline(attempt, now):
         return attempt
     quiz = attempt.quiz
     rule = quiz.overdue_handling
@@ -198,11 +204,15 @@ def attempt_apply_deadline(*, attempt: QuizAttempt, now: datetime | None = None)
     return attempt
 
 
-@transaction.atomic
 def attempt_refresh(*, attempt: QuizAttempt, now: datetime | None = None) -> QuizAttempt:
-    """The attempt, locked and brought up to date with its deadline rule."""
-    attempt = _locked(attempt)
-    return attempt_apply_deadline(attempt=attempt, now=now)
+    """The attempt brought up to date with its deadline rule: locked and read again when
+    the rule has something to do, as it is (just read by the caller) when it has not."""
+    now = now or timezone.now()
+    if not _past_deadline(attempt, now):
+        return attempt
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        return attempt_apply_deadline(attempt=attempt, now=now)
 
 
 def attempts_close_overdue(
@@ -248,10 +258,23 @@ def _locked(attempt: QuizAttempt) -> QuizAttempt:
     )
 
 
+def _locked_own(attempt_id: int, user) -> QuizAttempt:
+    """The user's attempt, locked; 404 for anyone else's (which is not locked)."""
+    attempt = (
+        QuizAttempt.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .filter(pk=attempt_id, user_id=user.pk)
+        .order_by()
+        .first()
+    )
+    if attempt is None:
+        raise Http404
+    attempt.user = user
+    return attempt
+
+
 def _check_owner(attempt: QuizAttempt, user) -> None:
     if attempt.user_id != user.pk:
-        from django.http import Http404
-
         raise Http404
 
 
@@ -276,21 +299,23 @@ def _clean_responses(attempt: QuizAttempt, responses: dict) -> dict[str, dict]:
 
 
 def attempt_save_responses(
-    *, attempt: QuizAttempt, user, responses: dict, now: datetime | None = None
+    *, attempt: QuizAttempt | int, user, responses: dict, now: datetime | None = None
 ) -> QuizAttempt:
-    """Autosave: merge these slots' responses into the attempt. Saving the same responses
-    again changes nothing. Refused (409) once the attempt is no longer in progress; the
-    deadline rule is applied (and kept) first, in its own transaction."""
+    """Autosave: merge these slots' responses into the attempt (given, or its id: it is
+    read here, locked, and 404 unless it is the user's). Saving the same responses again
+    changes nothing. Refused (409) once the attempt is no longer in progress; the deadline
+    rule is applied first, and kept even when the save is refused."""
     now = now or timezone.now()
-    _check_owner(attempt, user)
-    attempt_refresh(attempt=attempt, now=now)
     with transaction.atomic():
-        attempt = _locked(attempt)
+        attempt = _locked_own(getattr(attempt, "pk", attempt), user)
         attempt_apply_deadline(attempt=attempt, now=now)
-        if attempt.state != State.IN_PROGRESS:
-            raise Conflict(_("This attempt is closed: answers can no longer be changed."))
-        if _merge_responses(attempt, responses, now=now):
+        in_progress = attempt.state == State.IN_PROGRESS
+        # (with the attempt in progress the deadline rule changed nothing, so a refusal of
+        # the responses below has nothing of it to undo)
+        if in_progress and _merge_responses(attempt, responses, now=now):
             attempt.save(update_fields=["responses", "responses_saved_at"])
+    if not in_progress:
+        raise Conflict(_("This attempt is closed: answers can no longer be changed."))
     return attempt
 
 
@@ -386,8 +411,9 @@ def attempt_navigate(
 
 # --- Grading -----------------------------------------------------------------------------
 def _versions_of(attempts: list[QuizAttempt]) -> dict[int, dict]:
-    ids = {s["version"] for a in attempts for s in a.layout.get("slots", [])}
-    return dict(QuestionVersion.objects.filter(pk__in=ids).values_list("pk", "data"))
+    from assessments.selectors.display import versions_for
+
+    return versions_for(attempts)
 
 
 def attempt_grade(
@@ -446,28 +472,31 @@ def _attempt_finish(*, attempt: QuizAttempt, finished_at: datetime, late: bool) 
 
 
 def attempt_submit(
-    *, attempt: QuizAttempt, user, responses: dict | None = None, now: datetime | None = None
+    *,
+    attempt: QuizAttempt | int,
+    user,
+    responses: dict | None = None,
+    now: datetime | None = None,
 ) -> QuizAttempt:
-    """Finish and grade. Submitting again returns the same result; two submits at once
-    grade once (the row is locked). After the deadline the quiz's rule decides: within a
-    grace period the saved answers are graded (new ones refused), otherwise the attempt
-    was already submitted at its deadline or is not counted (409)."""
+    """Finish and grade the user's attempt (given, or its id; 404 unless theirs).
+    Submitting again returns the same result; two submits at once grade once (the row is
+    locked). After the deadline the quiz's rule decides: within a grace period the saved
+    answers are graded (new ones refused), otherwise the attempt was already submitted at
+    its deadline or is not counted (409, the rule's outcome kept)."""
     now = now or timezone.now()
-    _check_owner(attempt, user)
-    attempt_refresh(attempt=attempt, now=now)  # keeps the deadline rule's outcome
     with transaction.atomic():
-        attempt = _locked(attempt)
+        attempt = _locked_own(getattr(attempt, "pk", attempt), user)
         if attempt.state == State.FINISHED:
             return attempt
         attempt_apply_deadline(attempt=attempt, now=now)
         if attempt.state == State.FINISHED:  # submitted automatically at the deadline
             return attempt
-        if attempt.state == State.ABANDONED:
-            raise Conflict(
-                _("Time ran out before this attempt was submitted: it does not count."),
-            )
-        late = attempt.state == State.OVERDUE
-        if not late:
-            _merge_responses(attempt, responses, now=now)
-        _attempt_finish(attempt=attempt, finished_at=now, late=late)
+        abandoned = attempt.state == State.ABANDONED
+        if not abandoned:
+            late = attempt.state == State.OVERDUE
+            if not late:  # (in progress: the deadline rule changed nothing to undo)
+                _merge_responses(attempt, responses, now=now)
+            _attempt_finish(attempt=attempt, finished_at=now, late=late)
+    if abandoned:
+        raise Conflict(_("Time ran out before this attempt was submitted: it does not count."))
     return attempt

@@ -9,7 +9,9 @@ from typing import NamedTuple
 from django.db import transaction
 
 from assessments.models import Quiz, QuizAttempt
+from courses import cache
 from courses.models import CoursePage, LessonPage
+from courses.selectors import course_cached
 
 
 def quiz_grade_of(attempts: Iterable[QuizAttempt], method: str) -> float | None:
@@ -87,10 +89,15 @@ def quiz_done(*, quiz: Quiz, grade: float | None) -> bool:
     return grade >= float(quiz.pass_percent)
 
 
-def lessons_with_quiz(*, quiz: Quiz) -> list[LessonPage]:
-    """The live lessons of the quiz's course whose body places this quiz (1 query)."""
-    lessons = LessonPage.objects.live().descendant_of(quiz.course)
-    return [lesson for lesson in lessons if quiz.pk in lesson_quiz_ids(lesson)]
+def lessons_with_quiz(*, quiz: Quiz, course: CoursePage | None = None) -> list[LessonPage]:
+    """The live lessons of the quiz's course whose body places this quiz (1 query, which
+    reads every lesson's body: cached for the content version of courses.cache)."""
+
+    def find() -> list[LessonPage]:
+        lessons = LessonPage.objects.live().descendant_of(course or quiz.course)
+        return [lesson for lesson in lessons if quiz.pk in lesson_quiz_ids(lesson)]
+
+    return cache.cached(f"quiz-lessons:{quiz.pk}", find)
 
 
 def lesson_quiz_ids(lesson: LessonPage) -> list[int]:
@@ -108,8 +115,8 @@ def quiz_completion_update(*, quiz: Quiz, user) -> None:
     rule may need a minimum grade)."""
     from courses import services as course_services
 
-    course = quiz.course
-    lessons = lessons_with_quiz(quiz=quiz)
+    course = course_cached(pk=quiz.course_id)
+    lessons = lessons_with_quiz(quiz=quiz, course=course)
     quiz_ids = {qid for lesson in lessons for qid in lesson_quiz_ids(lesson)}
     quizzes = list(Quiz.objects.filter(pk__in=quiz_ids))
     grades = quiz_grades(quizzes=quizzes, user_ids=[user.pk])

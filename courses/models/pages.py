@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from courses.blocks import CourseContentPageForm, LessonStreamBlock, activity_blocks
@@ -21,7 +21,29 @@ COURSE_CODE = RegexValidator(
 )
 
 
-class CatalogueIndexPage(Page):
+class CachedRestrictionsMixin:
+    """Wagtail looks up a page's view restrictions (its ancestors, then their
+    restrictions: two queries) on every serve. Which restrictions apply only changes with
+    the tree or the restrictions themselves, both of which retire the cached ids
+    (courses.apps); the restrictions are then read by id, and not at all when none apply."""
+
+    def get_view_restrictions(self):
+        from courses import cache
+
+        ids = cache.cached(
+            f"view-restrictions:{self.pk}",
+            lambda: list(
+                super(CachedRestrictionsMixin, self)
+                .get_view_restrictions()
+                .values_list("pk", flat=True)
+            ),
+        )
+        if not ids:
+            return PageViewRestriction.objects.none()
+        return PageViewRestriction.objects.filter(pk__in=ids)
+
+
+class CatalogueIndexPage(CachedRestrictionsMixin, Page):
     """The course catalogue: search and filters over the published courses."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -48,7 +70,7 @@ class CatalogueIndexPage(Page):
         return response
 
 
-class CoursePage(Page):
+class CoursePage(CachedRestrictionsMixin, Page):
     class Level(models.TextChoices):
         INTRODUCTORY = "introductory", _("Introductory")
         INTERMEDIATE = "intermediate", _("Intermediate")
@@ -223,7 +245,7 @@ class CoursePage(Page):
         return response
 
 
-class ModulePage(Page):
+class ModulePage(CachedRestrictionsMixin, Page):
     """A day or unit of a course."""
 
     summary = models.TextField(_("summary"), blank=True)
@@ -245,7 +267,7 @@ class ModulePage(Page):
         return views.module_serve(request, module=self)
 
 
-class LessonPage(Page):
+class LessonPage(CachedRestrictionsMixin, Page):
     """A session of a module: what the learner reads, watches and does."""
 
     class Method(models.TextChoices):

@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from lms.exceptions import ErrorItem, ServiceError
@@ -73,6 +75,16 @@ class TrainingInput:
         )
 
 
+def _web_address(value: str) -> bool:
+    """An http(s) address, as the forms' URL fields take it: pages link to it and frame
+    it, so nothing else (``javascript:``, ``data:``) may be stored, whoever sends it."""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return False
+    return len(value) <= 200  # the models' URLField
+
+
 def _errors_of(data: TrainingInput) -> list[ErrorItem]:
     errors = []
     if not data.title.strip():
@@ -123,7 +135,18 @@ def _errors_of(data: TrainingInput) -> list[ErrorItem]:
                 message=_("The organising partner cannot also be a co-organiser."),
             )
         )
+    if data.remote_url and not _web_address(data.remote_url):
+        errors.append(ErrorItem(field="remote_url", message=_("Give a web address (https://…).")))
     sessions = data.sessions or []
+    for n, session in enumerate(sessions, 1):
+        if session.external_room_url and not _web_address(session.external_room_url):
+            errors.append(
+                ErrorItem(
+                    field="sessions",
+                    line=n,
+                    message=_("Give the video room's web address (https://…)."),
+                )
+            )
     if len(sessions) > settings.TRAINING_MAX_SESSIONS:
         errors.append(
             ErrorItem(

@@ -189,10 +189,10 @@ def test_pages_cost_the_same_queries_at_5_and_500_lessons(client, query_budget, 
     # and after (the published tree cached: routes, outline, course details)
     # (the lesson page's budget includes recording the first view and checking completion)
     pages = [
-        ("/courses/", 16, 10),
-        (course.url, 19, 9),
-        (all_lessons[4].url, 38, 14),
-        ("/dashboard/", 8, 7),
+        ("/courses/", 15, 5),
+        (course.url, 13, 2),
+        (all_lessons[4].url, 24, 6),
+        ("/dashboard/", 4, 3),
     ]
     for url, cold, warm in pages:
         query_budget(client.get, url, max_queries=cold)

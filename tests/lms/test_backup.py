@@ -179,10 +179,10 @@ def manifest_of(archive: Path) -> dict:
 
 
 # --- Round trips ---------------------------------------------------------------------------
-# serialized_rollback: what the migrations made (thematic areas, templates, the page tree) is
-# there even after other transactional tests have flushed the database.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_restore_brings_back_the_database_and_media_exactly(media_root, tmp_path):
+# as_migrated (conftest): what the migrations made (thematic areas, templates, the page
+# tree) is there even after other transactional tests have flushed the database.
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_brings_back_the_database_and_media_exactly(as_migrated, media_root, tmp_path):
     # given a site with courses, trainings, quiz attempts, SCORM, certificates and files
     build_world()
     assert len(media_snapshot(media_root)) >= 3
@@ -200,8 +200,8 @@ def test_a_restore_brings_back_the_database_and_media_exactly(media_root, tmp_pa
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_demo_site_round_trips(media_root, tmp_path, settings):
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_site_round_trips(as_migrated, media_root, tmp_path, settings):
     if connection.vendor != "sqlite":
         pytest.skip("once is enough: the permission-matrix world round-trips on PostgreSQL")
     settings.DEBUG = True

@@ -58,4 +58,4 @@ def test_the_dashboard_query_count_does_not_grow_with_users(client, query_budget
         UserFactory(roles=[Role.OFFICER])
     client.force_login(admin)
 
-    query_budget(client.get, "/dashboard/", max_queries=8)
+    query_budget(client.get, "/dashboard/", max_queries=7)

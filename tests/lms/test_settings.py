@@ -78,7 +78,7 @@ def test_production_variables_select_postgresql_redis_and_the_task_worker():
     assert values["db"] == "django.db.backends.postgresql"
     # the pub/sub layer by default, chosen by measurement (live/PROTOCOL.md)
     assert values["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "lms.cache.TolerantRedisCache"  # Django's, pages survive Redis down
     assert values["tasks"] == "django_tasks_db.DatabaseBackend"
     assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert values["debug"] is False

@@ -1,0 +1,216 @@
+"""A server worker is killed (SIGKILL) under load: the server runs as the Dockerfile runs
+it (uvicorn, here with 2 workers) on Redis, several HTTP clients request pages without a
+pause and classroom clients on both workers chat. Uvicorn's master starts a new worker;
+the other worker keeps serving meanwhile; only the requests the dead worker was answering
+fail; the classroom clients it held reconnect, resume and miss nothing."""
+
+import asyncio
+import os
+import signal
+import sqlite3
+import threading
+import time
+
+from tests.faults.clients import LiveClient, holes, settle
+from tests.faults.harness import serving_pid, site_environment, wait_until
+
+NAMES = ["coach", "officer1", "officer2", "officer3", "officer4", "officer5"]
+HTTP_CLIENTS = 3
+CHAT_EVERY = 0.5  # seconds between two messages of one client
+
+
+def _rows(url: str, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=20) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+class HttpLoad:
+    """`clients` threads requesting pages back to back; every answer with its time."""
+
+    def __init__(self, server, paths: list[tuple[str, dict]], clients: int):
+        self.server, self.paths = server, paths
+        self.answers: list[tuple[float, int]] = []
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._run, args=(n,)) for n in range(clients)]
+
+    def _run(self, n: int) -> None:
+        turn = n
+        while not self.stopping.is_set():
+            path, headers = self.paths[turn % len(self.paths)]
+            turn += 1
+            status, _body = self.server.get(path, headers=headers, timeout=15)
+            self.answers.append((time.monotonic(), status))
+
+    def __enter__(self) -> "HttpLoad":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(30)
+
+    def failed(self, after: float = 0.0) -> list[tuple[float, int]]:
+        return [(t, s) for t, s in self.answers if t > after and s != 200]
+
+
+async def _respawn(server, workers: list[int]) -> tuple[int, float, float]:
+    """Wait for uvicorn's master to replace the killed worker, then for the new worker to
+    serve: (its pid, when it appeared, when it served)."""
+    deadline = time.monotonic() + 60
+    while len(pids := server.worker_pids()) != 2 or not set(pids) - set(workers):
+        assert time.monotonic() < deadline, "the master did not start a new worker"
+        await asyncio.sleep(0.1)
+    appeared = time.monotonic()
+    (new,) = set(pids) - set(workers)
+    while not server.log_contains(f"Started server process [{new}]"):
+        assert time.monotonic() < deadline, "the new worker did not serve"
+        await asyncio.sleep(0.1)
+    return new, appeared, time.monotonic()
+
+
+async def test_a_worker_killed_under_load(
+    redis_server, live_database, folder, start_server, figures
+):
+    url, data = live_database
+    session = data["session"]
+    env = site_environment(folder, DATABASE_URL=url, REDIS_URL=redis_server.url())
+    server = start_server(env, workers=2)
+    workers = server.worker_pids()
+    clients: dict[str, LiveClient] = {}
+
+    def worker_of(client: LiveClient) -> int | None:
+        return serving_pid(server.port, client.port, workers)
+
+    def stored() -> dict[int, str]:
+        return dict(
+            _rows(url, "SELECT id, text FROM live_chatmessage WHERE session_id = ?", session)
+        )
+
+    def last_seq() -> int:
+        return _rows(url, "SELECT last_seq FROM live_liveroom WHERE session_id = ?", session)[0][0]
+
+    async def chatter(client: LiveClient, stop: asyncio.Event) -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            await client.say(f"{client.name}: {n}")
+            await asyncio.sleep(CHAT_EVERY)
+
+    cookie = {"Cookie": f"sessionid={data['keys']['officer1']}"}
+    paths = [("/accounts/login/", {}), ("/courses/", {}), (f"/live/{session}/", cookie)]
+    stop_talking = asyncio.Event()
+    talkers: list[asyncio.Task] = []
+    respawn: asyncio.Task | None = None
+    try:
+        for name in NAMES:
+            clients[name] = await LiveClient(server.base, session, data["keys"][name], name).start()
+        # Classroom clients on both workers (connections go to whichever accepts first).
+        for _ in range(20):
+            on = {name: worker_of(client) for name, client in clients.items()}
+            if set(on.values()) == set(workers):
+                break
+            crowded = max(workers, key=lambda pid: list(on.values()).count(pid))
+            name = next(n for n, pid in on.items() if pid == crowded)
+            await clients[name].stop()
+            clients[name] = await LiveClient(server.base, session, data["keys"][name], name).start()
+        assert set(on.values()) == set(workers), on
+        everyone = list(clients.values())
+        talkers = [asyncio.create_task(chatter(c, stop_talking)) for c in everyone]
+
+        with HttpLoad(server, paths, HTTP_CLIENTS) as load:
+            await asyncio.sleep(2)  # the class under way
+            victim = max(workers, key=lambda pid: list(on.values()).count(pid))
+            held = [clients[name] for name, pid in on.items() if pid == victim]
+            killed = time.monotonic()
+            os.kill(victim, signal.SIGKILL)
+            # The master's new worker, watched meanwhile: (its pid, when it was started,
+            # when it served).
+            respawn = asyncio.create_task(_respawn(server, workers))
+            for client in held:
+                await client.until(
+                    lambda c=client: c.live.is_set() and c.closes and c.closes[-1][0] > killed,
+                    timeout=20,
+                    what="the reconnection after the worker died",
+                )
+            await asyncio.sleep(1)  # the class goes on
+        load_ended = time.monotonic()
+        stop_talking.set()
+        await asyncio.gather(*talkers)
+
+        final_seq = await settle(everyone, stored=stored, last_seq=last_seq)
+        new_worker, respawned_at, serving_at = await respawn
+    finally:
+        stop_talking.set()
+        for task in [*talkers, respawn]:
+            if task is not None:
+                task.cancel()
+        for client in clients.values():
+            await client.stop()
+
+    # HTTP: the other worker kept answering; what failed was in the dead worker's hands.
+    failed = load.failed()
+    served_meanwhile = [
+        t for t, s in load.answers if killed < t < min(serving_at, load_ended) and s == 200
+    ]
+    assert len(failed) <= HTTP_CLIENTS, failed
+    assert all(t > killed for t, _status in failed)
+    assert served_meanwhile
+    assert new_worker in server.worker_pids() and victim not in server.worker_pids()
+
+    # Live: nothing missed, nothing twice, every event in order.
+    messages = stored()
+    texts = list(messages.values())
+    sent = {t for c in everyone for t in c.sent}
+    acked = set().union(*(c.acked for c in everyone))
+    assert acked <= set(texts)
+    assert len(texts) == len(set(texts))
+    for client in everyone:
+        assert set(client.chats) == set(messages)
+        assert client.applied == list(range(client.applied[0], final_seq + 1)), holes(client)
+    for client in held:
+        assert any(at > killed and code == 1006 for at, code in client.closes)
+        assert client.resumes >= 1
+
+    # The dead worker could not close its connections: they stay open in the database
+    # until they go stale (LIVE_STALE_SECONDS); every other one is closed.
+    def still_open() -> int:
+        return _rows(
+            url,
+            "SELECT count(*) FROM live_liveconnection"
+            " WHERE session_id = ? AND disconnected_at IS NULL",
+            session,
+        )[0][0]
+
+    ghosts = await asyncio.to_thread(
+        wait_until, lambda: still_open() == len(held), timeout=10, what="the other closes"
+    )
+
+    figures.update(
+        {
+            "fault": "one of 2 uvicorn workers killed (SIGKILL) under HTTP and WebSocket load",
+            "worker_respawned_after_s": round(respawned_at - killed, 1),
+            "new_worker_serving_after_s": round(serving_at - killed, 1),
+            "websocket_clients_on_killed_worker": len(held),
+            "their_reconnection_after_s": round(
+                max(min(t for t in c.live_since if t > killed) for c in held) - killed, 1
+            ),
+            "http_requests": len(load.answers),
+            "http_failed": len(failed),
+            "http_failed_statuses": sorted({s for _, s in failed}),
+            "http_served_while_worker_down": len(served_meanwhile),
+            "ws_reconnect_attempts_refused": sum(c.failed_connects for c in everyone),
+            "replayed_events": sum(c.replayed for c in everyone),
+            "gaps_filled": sum(c.gaps for c in everyone),
+            "messages_sent": len(sent),
+            "messages_stored": len(texts),
+            "messages_acknowledged": len(acked),
+            "sent_but_lost_in_flight": len(sent - set(texts)),
+            "lost_in_flight_by_client": {
+                c.name: len(set(c.sent) - set(texts)) for c in everyone if set(c.sent) - set(texts)
+            },
+            "clients_missing_messages": sum(1 for c in everyone if set(c.chats) != set(messages)),
+            "connections_left_open_by_the_dead_worker": still_open() if ghosts else None,
+        }
+    )
