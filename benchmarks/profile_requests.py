@@ -1,21 +1,22 @@
 """Where a request's CPU goes: the HTTP scenarios of bench_http, served in process.
 
 Wall-clock throughput on a shared 2-core machine is noisy; the CPU time a request costs in
-its own process is not. This runs the scenarios of `bench_http` (and a SCORM commit)
-through Django's whole request handler in this process, with the settings the benchmark
+its own process much less so. This runs the scenarios of `bench_http` (and a SCORM commit)
+through Django's whole request handling in this process, with the settings the benchmark
 server runs with (DEBUG off, PostgreSQL of the benchmark site, Redis), and prints per
 scenario: CPU milliseconds per request (`time.process_time`, every thread of the process;
-the median and the least over batches of `--batch` requests, since a loaded machine
-inflates some batches),
-SQL queries and cache calls per request, the CPU milliseconds of three parts of it (template
-rendering, with whatever runs inside it; the database driver's execution of SQL, without
-the ORM's work of building it; cache calls), and then, from a second pass under cProfile
-(CPU time), the functions that take the time.
+the median and the least over batches of `--batch` requests, as a loaded machine inflates
+some batches), SQL queries and cache calls per request, the CPU milliseconds of three parts
+of it (template rendering, with whatever runs inside it; the database driver's execution
+of SQL, without the ORM's work of building it; cache calls), and then, from a second pass
+under cProfile (CPU time), the functions that take the time. Compare two versions of the
+code by running them one after the other, several times.
 
     python -m benchmarks.profile_requests                     # every scenario, small site
     python -m benchmarks.profile_requests outline lesson -n 200 --top 30
     python -m benchmarks.profile_requests --handler asgi      # through the ASGI handler
-    make bench BENCH_ARGS=profile                              # the table only (bench_profile)
+    python -m benchmarks.profile_requests --no-prepare --sql autosave   # its SQL and keys
+    BENCH_PROFILE_ARGS="-n 50" make bench BENCH_ARGS=profile   # (bench_profile.py)
 
 - Database: the small (BENCH_PROFILE_SCALE) site of BENCH_DATABASE_URL, made or checked
   as bench_http does (`--no-prepare` skips the check and `generate_bench_data`).
@@ -23,13 +24,13 @@ the ORM's work of building it; cache calls), and then, from a second pass under 
 - Requests: `--handler wsgi` (default) is Django's test client (the WSGI handler, CSRF
   checks on); `asgi` calls the project's ASGI application as uvicorn does (the server's
   own HTTP parsing aside), so that what asgiref's thread hand-offs cost is counted. Each
-  scenario is warmed up, then `-n` requests are timed and another `-n` profiled.
+  scenario is warmed up, then `-n` requests are timed and another `-n` profiled (under
+  `asgi` the profile sees only the event loop's part: profile with `wsgi`).
 - The SCORM commit scenario adds the course `BEN-SCORM` with its learners to the site
   (what `bench_scorm` makes) the first time.
 """
 
 import argparse
-import asyncio
 import contextlib
 import cProfile
 import io
@@ -39,7 +40,6 @@ import pstats
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,28 +47,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-HOST = "127.0.0.1"
+from benchmarks.profile_calls import Call, Scenario, Sender, prepare_scorm, scenarios  # noqa: E402
 
 
-@dataclass
-class Call:
-    method: str
-    path: str
-    cookies: str = ""
-    headers: dict = field(default_factory=dict)
-    body: str | None = None
-
-
-@dataclass
-class Scenario:
-    name: str
-    key: str
-    calls: Callable[[int], Call]  # the n-th request
-    expected: tuple[int, ...] = (200,)
-    once: bool = False  # each request may be sent once: warm-up, timing and profile differ
-
-
-# --- Preparing the site ------------------------------------------------------------------
 def prepare_environment(*, scale: str, prepare: bool, requests: int, warmup: int) -> None:
     """The benchmark server's environment in this process, before Django is set up."""
     from benchmarks.http_harness import database_ensure, database_url, environment, manage
@@ -83,215 +64,6 @@ def prepare_environment(*, scale: str, prepare: bool, requests: int, warmup: int
     # One-shot submits: enough prepared attempts for the warm-up, timing and profile passes.
     env["BENCH_SUBMIT_ATTEMPTS"] = str(warmup + 2 * requests + 10)
     os.environ.update(env)
-
-
-def prepare_scorm(count: int) -> list[dict]:
-    """bench_scorm's learners of BEN-SCORM (made once), each with a launched SCO."""
-    from benchmarks.bench_scorm import SETUP_SCRIPT
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(SETUP_SCRIPT.format(count=count), {})  # noqa: S102 (our own script)
-    return json.loads(out.getvalue().strip().splitlines()[-1])
-
-
-def scenarios(setup: dict, scorm: list[dict], partner_token: str) -> list[Scenario]:
-    csrf = setup["csrf"]
-
-    def page(key: str) -> str:
-        return f"sessionid={key}"
-
-    def api(key: str) -> tuple[str, dict]:
-        return f"sessionid={key}; csrftoken={csrf}", {"X-CSRFToken": csrf}
-
-    learners = setup["learners"]
-    attempts = setup["attempt_pages"]
-    autosave = [(a, body) for n in range(2) for a in setup["autosave"] for body in [a["bodies"][n]]]
-    submit = setup["submit"]
-    certificates = setup["certificates"] or ["none"]
-    seqs: dict[int, int] = {}
-
-    def cycle(items, make):
-        return lambda n: make(items[n % len(items)])
-
-    def autosave_call(item) -> Call:
-        attempt, body = item
-        cookies, headers = api(attempt["session"])
-        return Call("PUT", f"/api/v1/attempts/{attempt['id']}/responses", cookies, headers, body)
-
-    def submit_call(n: int) -> Call:
-        attempt = submit[n]
-        cookies, headers = api(attempt["session"])
-        return Call("POST", f"/api/v1/attempts/{attempt['id']}/submit", cookies, headers, "{}")
-
-    def scorm_call(learner: dict) -> Call:
-        seq = seqs[learner["attempt"]] = seqs.get(learner["attempt"], 1_000_000) + 1
-        body = {
-            "session": learner["session"],
-            "commits": [
-                {
-                    "seq": seq,
-                    "values": [
-                        ["cmi.location", f"page-{seq}"],
-                        ["cmi.suspend_data", f"visited=1,2,3;answers=a,b,c;page={seq}"],
-                        ["cmi.progress_measure", "0.5"],
-                    ],
-                }
-            ],
-        }
-        return Call(
-            "POST",
-            f"/learn/scorm/attempts/{learner['attempt']}/commit",
-            learner["cookie"],
-            {"X-CSRFToken": learner["csrf"]},
-            json.dumps(body),
-        )
-
-    return [
-        Scenario("anonymous catalogue", "catalogue", lambda n: Call("GET", "/courses/")),
-        Scenario(
-            "dashboard (learner)",
-            "dashboard",
-            cycle(learners, lambda key: Call("GET", "/dashboard/", page(key))),
-        ),
-        Scenario(
-            "course outline (65 activities)",
-            "outline",
-            cycle(learners, lambda key: Call("GET", setup["course"], page(key))),
-        ),
-        Scenario(
-            "lesson page",
-            "lesson",
-            cycle(learners, lambda key: Call("GET", setup["lesson"], page(key))),
-        ),
-        Scenario(
-            "quiz attempt page",
-            "attempt",
-            cycle(
-                attempts,
-                lambda a: Call("GET", f"/quizzes/attempts/{a['id']}/", page(a["session"])),
-            ),
-        ),
-        Scenario("quiz autosave (API)", "autosave", cycle(autosave, autosave_call)),
-        Scenario("quiz submit (API)", "submit", submit_call, once=True),
-        Scenario(
-            "gradebook (300 learners)",
-            "gradebook",
-            lambda n: Call("GET", setup["gradebook"], page(setup["trainer"])),
-        ),
-        Scenario(
-            "SCORM commit",
-            "scorm",
-            cycle(scorm, scorm_call) if scorm else (lambda n: Call("GET", "/none/")),
-        ),
-        Scenario(
-            "certificate verification (API)",
-            "certificate",
-            cycle(certificates, lambda code: Call("GET", f"/api/v1/certificates/{code}")),
-        ),
-        Scenario(
-            "training proposal (API)",
-            "proposal",
-            lambda n: Call(
-                "POST",
-                "/api/v1/trainings",
-                headers={"Authorization": f"Bearer {partner_token}"},
-                body=json.dumps(setup["proposal"]),
-            ),
-            expected=(201, 409),
-        ),
-    ]
-
-
-# --- Sending requests --------------------------------------------------------------------
-@dataclass
-class Answer:
-    status_code: int
-    body: bytes = b""
-
-    def json(self):
-        return json.loads(self.body)
-
-
-class Sender:
-    """Sends a Call through Django's request handling: `wsgi`, the test client (Django's
-    WSGI handler, CSRF checks on); `asgi`, the project's ASGI application itself
-    (lms.asgi.application, as uvicorn calls it: the middleware and the view run through
-    asgiref's threads). No cookie jar: every request carries exactly the cookies of its
-    Call."""
-
-    def __init__(self, handler: str):
-        self.handler = handler
-        if handler == "asgi":
-            from lms.asgi import application
-
-            self.application = application
-            self.loop = asyncio.new_event_loop()
-        else:
-            from django.test import Client
-
-            self.client = Client(enforce_csrf_checks=True, HTTP_HOST=HOST)
-
-    def __call__(self, call: Call):
-        if self.handler == "asgi":
-            return self.loop.run_until_complete(self._asgi(call))
-        self.client.cookies.clear()
-        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in call.headers.items()}
-        if call.cookies:
-            extra["HTTP_COOKIE"] = call.cookies
-        kwargs = {}
-        if call.body is not None:
-            kwargs = {"data": call.body, "content_type": "application/json"}
-        return getattr(self.client, call.method.lower())(call.path, **extra, **kwargs)
-
-    async def _asgi(self, call: Call) -> Answer:
-        path, _, query = call.path.partition("?")
-        body = (call.body or "").encode()
-        headers = [(b"host", HOST.encode())]
-        headers += [(k.lower().encode(), v.encode()) for k, v in call.headers.items()]
-        if call.cookies:
-            headers.append((b"cookie", call.cookies.encode()))
-        if call.body is not None:
-            headers += [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ]
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": call.method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": query.encode(),
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 50000),
-            "server": (HOST, 80),
-        }
-        answer = Answer(0)
-        sent = False
-        finished = asyncio.Event()
-
-        async def receive():
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await finished.wait()  # as a client that keeps the connection open
-            return {"type": "http.disconnect"}
-
-        async def send(message):
-            if message["type"] == "http.response.start":
-                answer.status_code = message["status"]
-            elif message["type"] == "http.response.body":
-                answer.body += message.get("body", b"")
-                if not message.get("more_body", False):
-                    finished.set()
-
-        await self.application(scope, receive, send)
-        return answer
 
 
 class Counter:

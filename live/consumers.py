@@ -9,12 +9,14 @@ and the handlers here only forward them.
 """
 
 import functools
+import json
 import logging
 import time
 import weakref
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -90,6 +92,11 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
     # The classroom connections open in this process (closed together when the channel
     # layer is lost).
     open_here: "weakref.WeakSet[ClassroomConsumer]" = weakref.WeakSet()
+    # No channel-layer channel per connection (no channel layer alias: Channels makes none):
+    # the session's events and the signals for this connection come through the hub of
+    # this process (live/fanout.py), which saves each connection a queue, a task and a
+    # Redis subscription.
+    channel_layer_alias = None
 
     handlers = {
         "ping": "on_ping",
@@ -139,10 +146,11 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
         # outbox until the welcome is sent.
         self.outbox = fanout.Outbox(self.send_events)
         missed = functools.partial(selectors.events_between, session_id=self.session_id)
-        await fanout.join(self.channel_layer, self.group, self.outbox, missed)
+        self.layer = get_channel_layer()
+        hub_channel = await fanout.join(self.layer, self.group, self.outbox, missed)
         try:
             joined = await database_sync_to_async(services.connection_open)(
-                session_id=self.session_id, user=self.user, channel_name=self.channel_name
+                session_id=self.session_id, user=self.user, channel_name=hub_channel
             )
         except BaseException as error:
             await fanout.leave(self.group, self.outbox)
@@ -154,6 +162,7 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
                 await self.refuse(CLOSE_NOT_FOUND, "not_found", error.detail)
             return
         self.access, self.connection_id = joined.access, joined.connection.pk
+        self.outbox.peer = self.connection_id
         key = (self.session_id, self.user.pk)
         self.bucket = self.buckets.setdefault(
             key,
@@ -363,43 +372,33 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
         kind = content.get("kind")
         if kind not in ("offer", "answer", "ice"):
             raise ServiceError(_("`kind` is offer, answer or ice."))
+        peer = content.get("to")
+        # the channel of the hub of the process the peer is connected to
         channel = await database_sync_to_async(services.signal_target)(
-            access=self.access, peer=content.get("to")
+            access=self.access, peer=peer
         )
+        signal = {
+            "type": "signal",
+            "from": self.connection_id,
+            "from_user": self.user.pk,
+            "kind": kind,
+            "data": content.get("data"),
+        }
         try:
-            await self.channel_layer.send(
-                channel,
-                {
-                    "type": "live.direct",
-                    "event": {
-                        "type": "signal",
-                        "from": self.connection_id,
-                        "from_user": self.user.pk,
-                        "kind": kind,
-                        "data": content.get("data"),
-                    },
-                },
+            await self.layer.send(
+                channel, {"type": fanout.SIGNAL, "peer": peer, "text": json.dumps(signal)}
             )
         except Exception as error:  # the channel layer (Redis) is down
             logger.warning("live: signal not relayed: %r", error)
             await self.layer_lost()
 
-    # --- Events from the channel layer: forwarded as they are ------------------------------
+    # --- From the hub: forwarded as they are ------------------------------------------------
     async def send_events(self, texts: list[str]) -> None:
-        """The session's events from the hub, sent as they were encoded (once, for all)."""
+        """The session's events (encoded once, for all) and the signals for this peer."""
         for text in texts:
             if self.closing:
                 return
             await self.send(text_data=text)
-
-    async def dispatch(self, message) -> None:
-        # Messages for this connection only are forwarded: they skip the per-message
-        # database clean-up hop of the base class.
-        if message["type"] == "live.direct":
-            if not self.closing:
-                await self.send_json(message["event"])
-            return
-        await super().dispatch(message)
 
 
 def limits() -> dict:

@@ -15,6 +15,10 @@ it is sent) — one read per process instead of a `resume` from every client. Sh
 fail, the events go on as they are and each client's sequence check asks for a replay,
 as before.
 
+The hub's channel is also where messages for one connection are sent (WebRTC signalling,
+addressed by the connection's number, its peer id): a connection has no channel of its
+own, which saves each a queue, a task and a Redis subscription.
+
 A connection's outbox keeps its events in order; a task of the connection sends what is
 waiting and ends when nothing is left, so a slow client holds up its own events only. The
 hub of a session starts with the first connection of this process to it and stops with
@@ -33,6 +37,7 @@ from channels.db import database_sync_to_async
 logger = logging.getLogger(__name__)
 
 EVENT = "live.event"  # the group message: {"type": EVENT, "seq": n, "text": <the event as JSON>}
+SIGNAL = "live.signal"  # to a hub's channel: {"type": SIGNAL, "peer": <connection>, "text": ...}
 HOLD_SECONDS = 0.1  # how long an event waits at the hub for an earlier one (then the store)
 
 # fetch(after=, before=): the events numbered strictly between, in order, as dicts.
@@ -46,6 +51,7 @@ class Outbox:
 
     def __init__(self, send: Callable[[list[str]], Awaitable[None]]):
         self.send = send
+        self.peer: int | None = None  # the connection's number, once it has one
         self.waiting: list[str] = []
         self.task: asyncio.Task | None = None
         self.opened = self.closed = False
@@ -107,6 +113,10 @@ class Hub:
                 continue
             if message.get("type") == EVENT:
                 self.take(message.get("seq"), message["text"])
+            elif message.get("type") == SIGNAL:
+                for outbox in tuple(self.outboxes):
+                    if outbox.peer == message["peer"]:
+                        outbox.put(message["text"])
 
     def take(self, seq: int | None, text: str) -> None:
         """An event from the layer: passed on in order, or held until the earlier ones."""
@@ -179,10 +189,11 @@ _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Hub]]" = 
 )
 
 
-async def join(layer, group: str, outbox: Outbox, fetch: Fetch) -> None:
+async def join(layer, group: str, outbox: Outbox, fetch: Fetch) -> str:
     """Have the group's events put in this outbox (they wait there until it is opened);
-    `fetch` reads the events a hub missed. Raises the layer's error when the hub cannot
-    join the group (Redis is down)."""
+    `fetch` reads the events a hub missed. The hub's channel, where SIGNAL messages for
+    the outbox's peer go. Raises the layer's error when the hub cannot join the group
+    (Redis is down)."""
     hubs = _hubs.setdefault(asyncio.get_running_loop(), {})
     hub = hubs.get(group)
     if hub is None:
@@ -197,6 +208,7 @@ async def join(layer, group: str, outbox: Outbox, fetch: Fetch) -> None:
             del hubs[group]  # the next join starts again
             await hub.stop()
         raise
+    return hub.channel
 
 
 async def leave(group: str, outbox: Outbox) -> None:

@@ -84,6 +84,7 @@ class LiveConnection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_connections"
     )
     role = models.CharField(max_length=12, choices=Role.choices)
+    # the channel of the hub of the server process it is connected to (live/fanout.py)
     channel_name = models.CharField(max_length=200)
     connected_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)

@@ -94,10 +94,6 @@ def run_noting_undelivered(service, /, **kwargs) -> tuple[object, list[dict]]:
         _undelivered.events = None
 
 
-def send_to_channel(channel_name: str, message: dict) -> None:
-    async_to_sync(get_channel_layer().send)(channel_name, {"type": "live.direct", "event": message})
-
-
 def _emit(*, session_id: int, type: str, payload: dict, actor=None) -> dict:
     """Number, store and (after the commit) send an event to everyone in the session."""
     LiveRoom.objects.filter(pk=session_id).update(last_seq=F("last_seq") + 1)
@@ -523,7 +519,9 @@ def video_set(*, access: selectors.Access, user, connection_id: int, on: bool) -
 
 
 def signal_target(*, access: selectors.Access, peer) -> str:
-    """The channel of the addressed peer, when it is an open connection of this session."""
+    """Where signals for the addressed peer go (the channel of the hub of the server
+    process it is connected to: live/fanout.py), when it is an open connection of this
+    session."""
     channel = (
         selectors.open_connections(session_id=access.session.pk)
         .filter(pk=_int(peer, field="to"))

@@ -11,6 +11,7 @@ deleted key) is at most `PAGE_CACHE_SECONDS` stale: every entry it concerns expi
 """
 
 import logging
+import threading
 import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -24,21 +25,39 @@ RETRY_SECONDS = 5.0
 
 
 class TolerantRedisCacheClient(RedisCacheClient):
+    # One connection pool and one redis-py client per server in a process, shared by every
+    # cache object of it. Django makes a cache object for every thread and every asyncio
+    # context, i.e. for every WebSocket connection that reads its session: each had a pool
+    # of its own and kept a Redis connection open (1,600 for 2,000 classroom connections,
+    # ~20 KB of memory each; live/PROTOCOL.md, "Scale").
+    _shared: dict[tuple, tuple] = {}
+    _shared_lock = threading.Lock()
+
     def __init__(self, servers, **options):
         super().__init__(servers, **options)
         self.down_until = 0.0
-        self._clients = {}
+
+    def _shared_for(self, write: bool) -> tuple:
+        server = self._servers[self._get_connection_pool_index(write)]
+        key = (server, repr(sorted(self._pool_options.items())))
+        shared = self._shared.get(key)
+        if shared is None:
+            with self._shared_lock:
+                shared = self._shared.get(key)
+                if shared is None:
+                    pool = self._pool_class.from_url(server, **self._pool_options)
+                    shared = self._shared[key] = (pool, self._client(connection_pool=pool))
+        return shared
+
+    def _get_connection_pool(self, write):
+        return self._shared_for(write)[0]
 
     def get_client(self, key=None, *, write=False):
-        """One redis-py client per connection pool, kept. Django makes a new one for every
-        cache call, and redis-py 8 fills ~170 response callbacks each time: a third of
-        the CPU of a cached page went there (benchmarks/profile_requests.py). A client
+        """The process's redis-py client of the server, kept. Django makes a new one for
+        every cache call, and redis-py 8 fills ~170 response callbacks each time: a third
+        of the CPU of a cached page went there (benchmarks/profile_requests.py). A client
         is safe to share between threads (each command takes a connection of the pool)."""
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
+        return self._shared_for(write)[1]
 
     def _call(self, name: str, fallback, *args):
         if time.monotonic() < self.down_until:

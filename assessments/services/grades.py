@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from django.db import transaction
 
@@ -21,43 +20,37 @@ def quiz_grade_of(attempts: Iterable[QuizAttempt], method: str) -> float | None:
         (a for a in attempts if a.state == QuizAttempt.State.FINISHED),
         key=lambda a: a.number,
     )
-    graded = [a for a in graded if a.grade_percent is not None]
-    if not graded:
-        return None
+    grades = [a.grade_percent for a in graded if a.grade_percent is not None]
+    return _grade_by(method, grades) if grades else None
+
+
+def _grade_by(method: str, grades: list[float]) -> float:
+    """quiz_grade_of's choice among graded attempts' grades, in attempt order."""
     if method == Quiz.GradingMethod.FIRST:
-        return graded[0].grade_percent
+        return grades[0]
     if method == Quiz.GradingMethod.LAST:
-        return graded[-1].grade_percent
+        return grades[-1]
     if method == Quiz.GradingMethod.AVERAGE:
-        return sum(a.grade_percent for a in graded) / len(graded)
-    return max(a.grade_percent for a in graded)
-
-
-class _Graded(NamedTuple):
-    """What quiz_grade_of reads of a finished attempt (no model instance per attempt: a
-    gradebook reads hundreds of them)."""
-
-    number: int
-    grade_percent: float | None
-    state: str = QuizAttempt.State.FINISHED
+        return sum(grades) / len(grades)
+    return max(grades)
 
 
 def quiz_grades(*, quizzes: list[Quiz], user_ids: Iterable[int] | None = None) -> dict:
-    """``{(quiz_id, user_id): percent}`` for these quizzes, in one query."""
-    rows = QuizAttempt.objects.filter(quiz__in=quizzes, state=QuizAttempt.State.FINISHED)
+    """``{(quiz_id, user_id): percent}`` for these quizzes, in one query: quiz_grade_of for
+    each learner, on the graded finished attempts in attempt order (read in that order, as
+    plain values: a gradebook reads hundreds of them)."""
+    rows = QuizAttempt.objects.filter(
+        quiz__in=quizzes, state=QuizAttempt.State.FINISHED, grade_percent__isnull=False
+    )
     if user_ids is not None:
         rows = rows.filter(user_id__in=list(user_ids))
-    grouped: dict[tuple[int, int], list[_Graded]] = defaultdict(list)
-    for quiz_id, user_id, number, grade in rows.values_list(
-        "quiz_id", "user_id", "number", "grade_percent"
+    grouped: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for quiz_id, user_id, grade in rows.order_by("quiz_id", "user_id", "number").values_list(
+        "quiz_id", "user_id", "grade_percent"
     ):
-        grouped[(quiz_id, user_id)].append(_Graded(number, grade))
+        grouped[(quiz_id, user_id)].append(grade)
     methods = {quiz.pk: quiz.grading_method for quiz in quizzes}
-    return {
-        key: grade
-        for key, attempts in grouped.items()
-        if (grade := quiz_grade_of(attempts, methods[key[0]])) is not None
-    }
+    return {key: _grade_by(methods[key[0]], grades) for key, grades in grouped.items()}
 
 
 def course_total(*, quizzes: list[Quiz], grades: dict, user_id: int) -> float | None:

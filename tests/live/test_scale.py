@@ -174,7 +174,7 @@ class Client:
                     return message
 
 
-async def test_chat_presence_and_polls_cross_between_server_processes(two_servers):
+async def test_chat_presence_polls_and_signals_cross_between_server_processes(two_servers):
     a, b = two_servers["ports"]
     session = two_servers["session"]
 
@@ -195,6 +195,12 @@ async def test_chat_presence_and_polls_cross_between_server_processes(two_server
             opened = await bilal.next("poll.opened")
             await bilal.send({"type": "poll.vote", "poll_id": opened["id"], "option": 0})
             results = [await c.next("poll.results") for c in (trainer, amna)]
+            # WebRTC signalling: to the hub of the trainer's process (A), to the trainer only
+            await bilal.send(
+                {"type": "signal", "to": trainer.welcome["you"]["peer"], "kind": "offer",
+                 "data": {"sdp": "v=0"}}
+            )  # fmt: skip
+            signal = await trainer.next("signal")
         left = await trainer.next("presence.left", peer=bilal.welcome["you"]["peer"])
 
     assert joined["user"]["role"] == "participant"
@@ -203,3 +209,8 @@ async def test_chat_presence_and_polls_cross_between_server_processes(two_server
     assert opened["question"] == "Ready?"
     assert [r["counts"] for r in results] == [[1, 0], [1, 0]]
     assert left["user_id"] == joined["user"]["id"]
+    assert (signal["from"], signal["kind"], signal["data"]) == (
+        bilal.welcome["you"]["peer"],
+        "offer",
+        {"sdp": "v=0"},
+    )
