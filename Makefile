@@ -30,8 +30,10 @@ seed: migrate
 run: seed
 	$(VENV)/bin/uvicorn lms.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
+# TEST_WORKERS: processes the tests are spread over (pytest-xdist), one per core unless set.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-e2e: $(STAMP)
 	$(VENV)/bin/pytest tests/e2e $(PYTEST_ARGS)

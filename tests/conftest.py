@@ -79,7 +79,19 @@ _DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "li
 _SERVICE_WORDS = ("cache", "redis", "unavailable", "websocket", "faults", "live", "schedul", "e2e/")
 
 
+# `make test` spreads the tests over the cores (pytest-xdist, --dist loadgroup). The browser
+# tests share one demo site and server per worker and the API schema test writes to it
+# last, and the fault tests share migrated PostgreSQL dumps: each of those sets runs in
+# order in one worker.
+_ONE_WORKER_GROUPS = {"tests/e2e/": "browser", "tests/faults/": "faults"}
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for folder, group in _ONE_WORKER_GROUPS.items():
+            if item.nodeid.startswith(folder):
+                item.add_marker(pytest.mark.xdist_group(group))
     if os.environ.get("DATABASE_PASS_ONLY") != "1":
         return
     kept, repeated = [], []
