@@ -20,7 +20,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from live import fanout, selectors, services
+from live import fanout, messages, processes, selectors, services
+from live.exceptions import NotFound
 from lms.exceptions import Conflict, NotAllowed, ServiceError
 from lms.websocket import (
     CLOSE_RATE_LIMITED,
@@ -73,7 +74,7 @@ class HeartbeatConsumer(GuardedJsonConsumer):
 
 
 def _error_code(error: ServiceError) -> str:
-    if isinstance(error, services.NotFound):
+    if isinstance(error, NotFound):
         return "not_found"
     if isinstance(error, NotAllowed):
         return "not_allowed"
@@ -149,10 +150,16 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
         self.layer = get_channel_layer()
         hub_channel = await fanout.join(self.layer, self.group, self.outbox, missed)
         try:
+            # this process's heartbeat, so that the cap can tell its connections are alive
+            await processes.attach()
             joined = await database_sync_to_async(services.connection_open)(
-                session_id=self.session_id, user=self.user, channel_name=hub_channel
+                session_id=self.session_id,
+                user=self.user,
+                channel_name=hub_channel,
+                process=processes.process_id(),
             )
         except BaseException as error:
+            processes.detach()
             await fanout.leave(self.group, self.outbox)
             if not isinstance(error, ServiceError):
                 raise
@@ -196,6 +203,7 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
             if bucket.users <= 0:
                 self.buckets.pop((self.session_id, self.user.pk), None)
         self.open_here.discard(self)
+        processes.detach()
         await fanout.leave(self.group, self.outbox)
         await database_sync_to_async(services.connection_close)(connection_id=connection_id)
 
@@ -234,15 +242,16 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
         try:
             await getattr(self, name)(content)
         except ServiceError as error:
-            await self.send_json(
-                {
-                    "type": "error",
-                    "code": _error_code(error),
-                    "message": str(error.detail),
-                    "errors": [item.as_dict() for item in error.errors],
-                    "ref": content.get("ref"),
-                }
-            )
+            reply = {
+                "type": "error",
+                "code": _error_code(error),
+                "message": str(error.detail),
+                "errors": [item.as_dict() for item in error.errors],
+                "ref": content.get("ref"),
+            }
+            if "client_id" in content:  # which of the client's pending messages failed
+                reply["client_id"] = content["client_id"]
+            await self.send_json(reply)
 
     async def close(self, code=None, reason=None) -> None:
         if not self.close_sent:
@@ -310,10 +319,14 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "resumed", "after": after, "count": len(events)})
 
     async def on_chat_send(self, content) -> None:
-        await self.call(services.chat_send, text=content.get("text"))
+        await self.accept_written(
+            await self.call(
+                messages.chat_send, text=content.get("text"), client_id=content.get("client_id")
+            )
+        )
 
     async def on_chat_delete(self, content) -> None:
-        await self.call(services.chat_delete, message_id=content.get("id"))
+        await self.call(messages.chat_delete, message_id=content.get("id"))
 
     async def on_participant_mute(self, content) -> None:
         await self.call(
@@ -329,13 +342,23 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
         await self.call(services.hand_lower, user_id=content.get("user_id"))
 
     async def on_question_ask(self, content) -> None:
-        await self.call(services.question_ask, text=content.get("text"))
+        await self.accept_written(
+            await self.call(
+                messages.question_ask, text=content.get("text"), client_id=content.get("client_id")
+            )
+        )
 
     async def on_question_upvote(self, content) -> None:
-        await self.call(services.question_upvote, question_id=content.get("id"))
+        await self.call(messages.question_upvote, question_id=content.get("id"))
 
     async def on_question_answer(self, content) -> None:
-        await self.call(services.question_answer, question_id=content.get("id"))
+        await self.call(messages.question_answer, question_id=content.get("id"))
+
+    async def accept_written(self, written: messages.Written) -> None:
+        """A message sent with a client id is answered, to this connection only, once it is
+        stored (or found stored: a copy): the client stops sending it again."""
+        if written.client_id:
+            await self.send_json(written.accepted())
 
     async def on_poll_create(self, content) -> None:
         await self.call(

@@ -4,7 +4,7 @@
 Idempotent: the welcome is only written into a chat that is still empty.
 """
 
-from live import selectors, services
+from live import messages, selectors
 from live.models import ChatMessage, LiveRoom
 from lms.models import User
 from scheduling.models import Training, TrainingSession
@@ -35,6 +35,6 @@ def seed(*, stdout=None) -> None:
     LiveRoom.objects.get_or_create(session=session)
     access = selectors.classroom_access(user=trainer, session_id=session.pk)
     if access is not None and not ChatMessage.objects.filter(session=session).exists():
-        services.chat_send(access=access, user=trainer, text=WELCOME)
+        messages.chat_send(access=access, user=trainer, text=WELCOME)
     if stdout:
         stdout.write(f"Live: classroom of “{session}” at /live/{session.pk}/")

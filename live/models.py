@@ -86,6 +86,8 @@ class LiveConnection(models.Model):
     role = models.CharField(max_length=12, choices=Role.choices)
     # the channel of the hub of the server process it is connected to (live/fanout.py)
     channel_name = models.CharField(max_length=200)
+    # that server process (live/processes.py): while it lives its heartbeat is in the cache
+    process = models.CharField(max_length=40, blank=True, default="")
     connected_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
     disconnected_at = models.DateTimeField(null=True, blank=True)
@@ -104,12 +106,18 @@ class LiveConnection(models.Model):
         return f"{self.user_id} in {self.session_id} ({self.pk})"
 
 
+# Messages a client sends with an id of its own (`client_id`) are stored once per session,
+# author and id, however often the client sends them again (live/messages.py).
+CLIENT_ID_MAX_LENGTH = 64
+
+
 class ChatMessage(models.Model):
     session = models.ForeignKey(
         "scheduling.TrainingSession", on_delete=models.CASCADE, related_name="chat_messages"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(_("text"))
+    client_id = models.CharField(max_length=CLIENT_ID_MAX_LENGTH, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
@@ -121,6 +129,13 @@ class ChatMessage(models.Model):
         verbose_name = _("chat message")
         verbose_name_plural = _("chat messages")
         indexes = [models.Index(fields=["session", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "author", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="chat_message_client_id_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -179,6 +194,7 @@ class Question(models.Model):
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(_("question"))
+    client_id = models.CharField(max_length=CLIENT_ID_MAX_LENGTH, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
 
@@ -186,6 +202,13 @@ class Question(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "author", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="question_client_id_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

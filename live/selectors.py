@@ -129,6 +129,7 @@ def chat_message(message: ChatMessage, role: str | None = None) -> dict:
         "author": user_summary(message.author, role or Roles.PARTICIPANT),
         "text": message.text,
         "at": timezone.localtime(message.created_at).isoformat(),
+        "client_id": message.client_id or None,
     }
 
 
@@ -140,6 +141,7 @@ def question_message(question: Question, votes: int) -> dict:
         "votes": votes,
         "answered": question.answered_at is not None,
         "at": timezone.localtime(question.created_at).isoformat(),
+        "client_id": question.client_id or None,
     }
 
 

@@ -1,4 +1,6 @@
-"""Writes of the live classroom.
+"""Writes of the live classroom: connections, the session's start and end, moderation,
+hands, polls, follow-me, video. Chat and questions are in live/messages.py, attendance in
+live/attendance.py.
 
 Every change that everyone in a session must see becomes a numbered `LiveEvent` (its
 sequence number comes from the session's `LiveRoom` row, taken under a row lock) and goes
@@ -20,12 +22,10 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from live import selectors
+from live import processes, selectors
+from live.attendance import attendance_finalise, attendance_update
+from live.exceptions import NotFound
 from live.models import (
-    AttendanceMark,
-    AttendanceRecord,
-    AttendanceStatus,
-    ChatMessage,
     HandRaise,
     LiveConnection,
     LiveEvent,
@@ -33,19 +33,11 @@ from live.models import (
     Mute,
     Poll,
     PollVote,
-    Question,
-    QuestionVote,
 )
 from lms.exceptions import Conflict, ErrorItem, NotAllowed, ServiceError
 from scheduling.models import TrainingSession
 
 logger = logging.getLogger(__name__)
-
-
-class NotFound(ServiceError):
-    """No such session, or not one this user may enter (the two look the same)."""
-
-    status = 404
 
 
 # --- Channel-layer groups and sending -----------------------------------------------------
@@ -94,7 +86,7 @@ def run_noting_undelivered(service, /, **kwargs) -> tuple[object, list[dict]]:
         _undelivered.events = None
 
 
-def _emit(*, session_id: int, type: str, payload: dict, actor=None) -> dict:
+def event_emit(*, session_id: int, type: str, payload: dict, actor=None) -> dict:
     """Number, store and (after the commit) send an event to everyone in the session."""
     LiveRoom.objects.filter(pk=session_id).update(last_seq=F("last_seq") + 1)
     seq = LiveRoom.objects.filter(pk=session_id).values_list("last_seq", flat=True).get()
@@ -106,12 +98,12 @@ def _emit(*, session_id: int, type: str, payload: dict, actor=None) -> dict:
     return message
 
 
-def _moderator(access: selectors.Access) -> None:
+def require_moderator(access: selectors.Access) -> None:
     if not access.moderator:
         raise NotAllowed(_("Only the session's trainers may do this."))
 
 
-def _text(value, *, field: str, limit: int) -> str:
+def clean_text(value, *, field: str, limit: int) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise ServiceError(_("Write something first."), [ErrorItem(_("Required."), field=field)])
@@ -123,7 +115,7 @@ def _text(value, *, field: str, limit: int) -> str:
     return text
 
 
-def _int(value, *, field: str, maximum: int = 2**63 - 1) -> int:
+def clean_int(value, *, field: str, maximum: int = 2**63 - 1) -> int:
     """A whole number that a database column can hold (ids are 64-bit; a client may send
     any size of number)."""
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > maximum:
@@ -139,24 +131,39 @@ class Joined:
 
 
 @transaction.atomic
-def connection_open(*, session_id: int, user, channel_name: str) -> Joined:
+def connection_open(*, session_id: int, user, channel_name: str, process: str = "") -> Joined:
     """Let the user in (or refuse: NotFound, Conflict when they have too many connections
-    open) and announce them to the session."""
+    open) and announce them to the session. `process`: the server process holding the
+    connection (live/processes.py)."""
     access = selectors.classroom_access(user=user, session_id=session_id)
     if access is None:
         raise NotFound(_("No such session, or you are not one of its participants."))
     LiveRoom.objects.get_or_create(session_id=session_id)
     LiveRoom.objects.select_for_update().get(pk=session_id)  # one joiner at a time
-    already = selectors.open_connections(session_id=session_id).filter(user=user).count()
-    if already >= settings.LIVE_MAX_CONNECTIONS_PER_USER:
+    already = list(
+        selectors.open_connections(session_id=session_id)
+        .filter(user=user)
+        .values_list("pk", "process")
+    )
+    if len(already) >= settings.LIVE_MAX_CONNECTIONS_PER_USER:
+        # Connections held by a server process that died do not count: they are closed.
+        dead = processes.dead({process for _pk, process in already})
+        for pk, _process in [c for c in already if c[1] in dead]:
+            connection_close(connection_id=pk, dropped=True)
+        already = [c for c in already if c[1] not in dead]
+    if len(already) >= settings.LIVE_MAX_CONNECTIONS_PER_USER:
         raise Conflict(
             _("You already have %(n)d connections open to this session; close one first.")
-            % {"n": already}
+            % {"n": len(already)}
         )
     connection = LiveConnection.objects.create(
-        session_id=session_id, user=user, role=access.role, channel_name=channel_name
+        session_id=session_id,
+        user=user,
+        role=access.role,
+        channel_name=channel_name,
+        process=process,
     )
-    _emit(
+    event_emit(
         session_id=session_id,
         type="presence.joined",
         payload=selectors.peer_of(connection),
@@ -166,11 +173,12 @@ def connection_open(*, session_id: int, user, channel_name: str) -> Joined:
 
 
 @transaction.atomic
-def connection_close(*, connection_id: int) -> None:
-    """The connection ended (closed or dropped): announce it and update the attendance."""
+def connection_close(*, connection_id: int, dropped: bool = False) -> None:
+    """The connection ended (closed or dropped): announce it and update the attendance.
+    `dropped`: its server process died without closing it; it ended when last heard from."""
     # Only the connection's row is locked (`of`): locking the joined session and user rows
     # too would deadlock with any event stored meanwhile (its foreign keys share-lock them
-    # while it holds the room's row, which `_emit` below waits for).
+    # while it holds the room's row, which `event_emit` below waits for).
     connection = (
         LiveConnection.objects.select_for_update(of=("self",))
         .select_related("session", "user")
@@ -179,9 +187,9 @@ def connection_close(*, connection_id: int) -> None:
     )
     if connection is None:
         return
-    connection.disconnected_at = timezone.now()
+    connection.disconnected_at = connection.last_seen_at if dropped else timezone.now()
     connection.save(update_fields=["disconnected_at"])
-    _emit(
+    event_emit(
         session_id=connection.session_id,
         type="presence.left",
         payload={"peer": connection.pk, "user_id": connection.user_id},
@@ -200,13 +208,13 @@ def connection_touch(*, connection_id: int) -> None:
 # --- Session start and end -------------------------------------------------------------------
 @transaction.atomic
 def session_start(*, access: selectors.Access, user) -> dict:
-    _moderator(access)
+    require_moderator(access)
     room = LiveRoom.objects.select_for_update().get(pk=access.session.pk)
     if room.started_at and not room.ended_at:
         raise Conflict(_("The session has already started."))
     room.started_at, room.ended_at = timezone.now(), None
     room.save(update_fields=["started_at", "ended_at"])
-    return _emit(
+    return event_emit(
         session_id=room.pk,
         type="session.started",
         payload={"at": timezone.localtime(room.started_at).isoformat()},
@@ -217,7 +225,7 @@ def session_start(*, access: selectors.Access, user) -> dict:
 @transaction.atomic
 def session_end(*, access: selectors.Access, user) -> dict:
     """End the session: attendance is worked out for everyone expected or present."""
-    _moderator(access)
+    require_moderator(access)
     room = LiveRoom.objects.select_for_update().get(pk=access.session.pk)
     if room.started_at is None or room.ended_at is not None:
         raise Conflict(_("The session is not running."))
@@ -226,7 +234,7 @@ def session_end(*, access: selectors.Access, user) -> dict:
     HandRaise.objects.filter(session=access.session, lowered_at__isnull=True).update(
         lowered_at=room.ended_at, lowered_by=user
     )
-    message = _emit(
+    message = event_emit(
         session_id=room.pk,
         type="session.ended",
         payload={"at": timezone.localtime(room.ended_at).isoformat()},
@@ -236,45 +244,11 @@ def session_end(*, access: selectors.Access, user) -> dict:
     return message
 
 
-# --- Chat ----------------------------------------------------------------------------------
-def _not_muted(access: selectors.Access, user) -> None:
-    if Mute.objects.filter(session=access.session, user=user).exists():
-        raise NotAllowed(_("A trainer has muted you in this session."))
-
-
-@transaction.atomic
-def chat_send(*, access: selectors.Access, user, text) -> dict:
-    _not_muted(access, user)
-    text = _text(text, field="text", limit=settings.LIVE_CHAT_MAX_CHARS)
-    message = ChatMessage.objects.create(session=access.session, author=user, text=text)
-    return _emit(
-        session_id=access.session.pk,
-        type="chat.message",
-        payload=selectors.chat_message(message, access.role),
-        actor=user,
-    )
-
-
-@transaction.atomic
-def chat_delete(*, access: selectors.Access, user, message_id) -> dict:
-    _moderator(access)
-    updated = ChatMessage.objects.filter(
-        pk=_int(message_id, field="id"), session=access.session, deleted_at__isnull=True
-    ).update(deleted_at=timezone.now(), deleted_by=user)
-    if not updated:
-        raise NotFound(_("No such message."))
-    return _emit(
-        session_id=access.session.pk,
-        type="chat.deleted",
-        payload={"id": message_id, "by": selectors.user_summary(user, access.role)},
-        actor=user,
-    )
-
-
+# --- Moderation ------------------------------------------------------------------------------
 @transaction.atomic
 def participant_mute(*, access: selectors.Access, user, user_id, muted) -> dict:
-    _moderator(access)
-    user_id = _int(user_id, field="user_id")
+    require_moderator(access)
+    user_id = clean_int(user_id, field="user_id")
     if user_id == user.pk:
         raise ServiceError(_("You cannot mute yourself."))
     if not LiveConnection.objects.filter(session=access.session, user_id=user_id).exists():
@@ -283,7 +257,7 @@ def participant_mute(*, access: selectors.Access, user, user_id, muted) -> dict:
         Mute.objects.get_or_create(session=access.session, user_id=user_id, defaults={"by": user})
     else:
         Mute.objects.filter(session=access.session, user_id=user_id).delete()
-    return _emit(
+    return event_emit(
         session_id=access.session.pk,
         type="participant.muted",
         payload={"user_id": user_id, "muted": bool(muted)},
@@ -299,7 +273,7 @@ def hand_raise(*, access: selectors.Access, user) -> dict:
             hand = HandRaise.objects.create(session=access.session, user=user)
     except IntegrityError:
         raise Conflict(_("Your hand is already raised.")) from None
-    return _emit(
+    return event_emit(
         session_id=access.session.pk,
         type="hand.raised",
         payload=selectors.hand_message(hand, access.role),
@@ -310,71 +284,18 @@ def hand_raise(*, access: selectors.Access, user) -> dict:
 @transaction.atomic
 def hand_lower(*, access: selectors.Access, user, user_id=None) -> dict:
     """Lower your own hand, or (a trainer) someone else's."""
-    target = user.pk if user_id is None else _int(user_id, field="user_id")
+    target = user.pk if user_id is None else clean_int(user_id, field="user_id")
     if target != user.pk:
-        _moderator(access)
+        require_moderator(access)
     updated = HandRaise.objects.filter(
         session=access.session, user_id=target, lowered_at__isnull=True
     ).update(lowered_at=timezone.now(), lowered_by=user)
     if not updated:
         raise Conflict(_("That hand is not raised."))
-    return _emit(
+    return event_emit(
         session_id=access.session.pk,
         type="hand.lowered",
         payload={"user_id": target, "by": user.pk},
-        actor=user,
-    )
-
-
-# --- Questions --------------------------------------------------------------------------------
-@transaction.atomic
-def question_ask(*, access: selectors.Access, user, text) -> dict:
-    _not_muted(access, user)
-    text = _text(text, field="text", limit=settings.LIVE_CHAT_MAX_CHARS)
-    question = Question.objects.create(session=access.session, author=user, text=text)
-    return _emit(
-        session_id=access.session.pk,
-        type="question.asked",
-        payload=selectors.question_message(question, 0),
-        actor=user,
-    )
-
-
-@transaction.atomic
-def question_upvote(*, access: selectors.Access, user, question_id) -> dict:
-    question = Question.objects.filter(
-        pk=_int(question_id, field="id"), session=access.session
-    ).first()
-    if question is None:
-        raise NotFound(_("No such question."))
-    if question.author_id == user.pk:
-        raise ServiceError(_("You cannot upvote your own question."))
-    try:
-        with transaction.atomic():
-            QuestionVote.objects.create(question=question, user=user)
-    except IntegrityError:
-        raise Conflict(_("You have already upvoted this question.")) from None
-    votes = QuestionVote.objects.filter(question=question).count()
-    return _emit(
-        session_id=access.session.pk,
-        type="question.voted",
-        payload={"id": question.pk, "votes": votes, "user_id": user.pk},
-        actor=user,
-    )
-
-
-@transaction.atomic
-def question_answer(*, access: selectors.Access, user, question_id) -> dict:
-    _moderator(access)
-    updated = Question.objects.filter(
-        pk=_int(question_id, field="id"), session=access.session, answered_at__isnull=True
-    ).update(answered_at=timezone.now())
-    if not updated:
-        raise NotFound(_("No such open question."))
-    return _emit(
-        session_id=access.session.pk,
-        type="question.answered",
-        payload={"id": question_id},
         actor=user,
     )
 
@@ -390,8 +311,8 @@ def _counts(poll: Poll) -> list[int]:
 
 @transaction.atomic
 def poll_create(*, access: selectors.Access, user, question, options) -> dict:
-    _moderator(access)
-    question = _text(question, field="question", limit=300)
+    require_moderator(access)
+    question = clean_text(question, field="question", limit=300)
     if not isinstance(options, list):
         options = []
     options = [o.strip()[:200] for o in options if isinstance(o, str) and o.strip()]
@@ -403,7 +324,7 @@ def poll_create(*, access: selectors.Access, user, question, options) -> dict:
     poll = Poll.objects.create(
         session=access.session, question=question, options=options, created_by=user
     )
-    return _emit(
+    return event_emit(
         session_id=access.session.pk,
         type="poll.opened",
         payload=selectors.poll_message(poll, [0] * len(options)),
@@ -418,14 +339,14 @@ def poll_vote(*, access: selectors.Access, user, poll_id, option) -> dict:
         raise NotAllowed(_("Trainers run polls; participants vote."))
     poll = (
         Poll.objects.select_for_update()
-        .filter(pk=_int(poll_id, field="poll_id"), session=access.session)
+        .filter(pk=clean_int(poll_id, field="poll_id"), session=access.session)
         .first()
     )
     if poll is None:
         raise NotFound(_("No such poll."))
     if poll.closed_at is not None:
         raise Conflict(_("This poll is closed."))
-    option = _int(option, field="option")
+    option = clean_int(option, field="option")
     if not 0 <= option < len(poll.options):
         raise ServiceError(_("No such option."), [ErrorItem(_("No such option."), field="option")])
     try:
@@ -433,7 +354,7 @@ def poll_vote(*, access: selectors.Access, user, poll_id, option) -> dict:
             PollVote.objects.create(poll=poll, user=user, option=option)
     except IntegrityError:
         raise Conflict(_("You have already voted in this poll.")) from None
-    return _emit(
+    return event_emit(
         session_id=access.session.pk,
         type="poll.results",
         payload=selectors.poll_message(poll, _counts(poll)),
@@ -443,17 +364,17 @@ def poll_vote(*, access: selectors.Access, user, poll_id, option) -> dict:
 
 @transaction.atomic
 def poll_close(*, access: selectors.Access, user, poll_id) -> dict:
-    _moderator(access)
+    require_moderator(access)
     poll = (
         Poll.objects.select_for_update()
-        .filter(pk=_int(poll_id, field="poll_id"), session=access.session)
+        .filter(pk=clean_int(poll_id, field="poll_id"), session=access.session)
         .first()
     )
     if poll is None or poll.closed_at is not None:
         raise NotFound(_("No such open poll."))
     poll.closed_at = timezone.now()
     poll.save(update_fields=["closed_at"])
-    return _emit(
+    return event_emit(
         session_id=access.session.pk,
         type="poll.closed",
         payload=selectors.poll_message(poll, _counts(poll)),
@@ -467,8 +388,8 @@ def follow_set(*, access: selectors.Access, user, lesson_id=None, slide=0) -> di
     """The trainer shows a lesson (of the training's course) and one of its slides."""
     from courses.models import LessonPage
 
-    _moderator(access)
-    slide = _int(slide, field="slide", maximum=2**31 - 1)  # a PositiveIntegerField
+    require_moderator(access)
+    slide = clean_int(slide, field="slide", maximum=2**31 - 1)  # a PositiveIntegerField
     if slide < 0:
         raise ServiceError(_("Slides are numbered from 0."), [ErrorItem("≥ 0", field="slide")])
     lesson = None
@@ -477,7 +398,7 @@ def follow_set(*, access: selectors.Access, user, lesson_id=None, slide=0) -> di
         lesson = (
             LessonPage.objects.live()
             .descendant_of(course)
-            .filter(pk=_int(lesson_id, field="lesson_id"))
+            .filter(pk=clean_int(lesson_id, field="lesson_id"))
             .first()
             if course is not None
             else None
@@ -485,7 +406,7 @@ def follow_set(*, access: selectors.Access, user, lesson_id=None, slide=0) -> di
         if lesson is None:
             raise NotFound(_("No such lesson in this training's course."))
     LiveRoom.objects.filter(pk=access.session.pk).update(follow_lesson=lesson, follow_slide=slide)
-    return _emit(
+    return event_emit(
         session_id=access.session.pk,
         type="follow.changed",
         payload={"lesson": lesson and {"id": lesson.pk, "title": lesson.title}, "slide": slide},
@@ -510,7 +431,7 @@ def video_set(*, access: selectors.Access, user, connection_id: int, on: bool) -
                 % {"n": settings.LIVE_WEBRTC_MAX_PEERS}
             )
     LiveConnection.objects.filter(pk=connection_id).update(video=bool(on))
-    return _emit(
+    return event_emit(
         session_id=access.session.pk,
         type="video.joined" if on else "video.left",
         payload={"peer": connection_id, "user_id": user.pk},
@@ -524,123 +445,13 @@ def signal_target(*, access: selectors.Access, peer) -> str:
     session."""
     channel = (
         selectors.open_connections(session_id=access.session.pk)
-        .filter(pk=_int(peer, field="to"))
+        .filter(pk=clean_int(peer, field="to"))
         .values_list("channel_name", flat=True)
         .first()
     )
     if channel is None:
         raise NotFound(_("That peer is not in the session."))
     return channel
-
-
-# --- Attendance ------------------------------------------------------------------------------
-def _record(session: TrainingSession, user) -> AttendanceRecord:
-    record, _created = AttendanceRecord.objects.select_for_update().get_or_create(
-        session=session, user=user
-    )
-    return record
-
-
-def _measure(record: AttendanceRecord, session: TrainingSession, room: LiveRoom | None) -> None:
-    start, end = selectors.attendance_window(session=session, room=room)
-    now = timezone.now()
-    connections = list(LiveConnection.objects.filter(session=session, user=record.user_id))
-    intervals = [selectors.connection_interval(c, now) for c in connections]
-    seconds = selectors.seconds_present(intervals, start, end)
-    record.seconds_present = round(seconds)
-    record.first_joined_at = min((c.connected_at for c in connections), default=None)
-    record.last_left_at = max(
-        (c.disconnected_at for c in connections if c.disconnected_at), default=None
-    )
-    record.measured_attended = selectors.measured_attended(seconds, start, end)
-    if record.marked_at is None:  # a hand mark wins
-        record.status = (
-            AttendanceStatus.PRESENT if record.measured_attended else AttendanceStatus.ABSENT
-        )
-
-
-@transaction.atomic
-def attendance_update(*, session: TrainingSession, user) -> AttendanceRecord:
-    """Measure the user's attendance of the session from their connections again."""
-    room = LiveRoom.objects.filter(session=session).first()
-    record = _record(session, user)
-    was = record.attended
-    _measure(record, session, room)
-    record.save()
-    if record.attended and not was:
-        _attended(session=session, user=record.user)
-    return record
-
-
-@transaction.atomic
-def attendance_finalise(*, session: TrainingSession) -> list[AttendanceRecord]:
-    """Records for everyone expected (trainers, confirmed participants) or present."""
-    from lms.models import User
-
-    report = selectors.session_attendance(session=session)
-    users = User.objects.filter(pk__in=[row.user.pk for row in report.rows])
-    return [attendance_update(session=session, user=user) for user in users]
-
-
-@transaction.atomic
-def attendance_mark(
-    *, session: TrainingSession, user, by, status: str, note: str = ""
-) -> AttendanceRecord:
-    """A trainer's hand mark: it wins over the measured status, and is logged."""
-    if not selectors.can_manage_training(user=by, training=session.training):
-        raise NotAllowed(_("Only the training's trainers mark attendance."))
-    if status not in AttendanceStatus.values:
-        raise ServiceError(
-            _("Choose present, late, excused or absent."),
-            [ErrorItem(_("Unknown status."), field="status")],
-        )
-    expected = selectors.session_attendance(session=session)
-    if user.pk not in {row.user.pk for row in expected.rows}:
-        raise NotFound(_("That person is not a participant of this session."))
-    room = LiveRoom.objects.filter(session=session).first()
-    record = _record(session, user)
-    was = record.attended
-    _measure(record, session, room)
-    now = timezone.now()
-    record.status, record.marked_by, record.marked_at, record.note = status, by, now, note[:300]
-    record.save()
-    AttendanceMark.objects.create(record=record, status=status, note=note[:300], by=by, at=now)
-    if record.attended and not was:
-        _attended(session=session, user=user)
-    return record
-
-
-def _attended(*, session: TrainingSession, user) -> None:
-    """The learner now counts as having attended: the lessons the trainer presented in the
-    session are done for them, and the course's completion is checked again."""
-    from courses import services as course_services
-    from courses.models import Enrolment, LessonPage
-
-    course = session.training.course
-    if course is None:
-        return
-    if not Enrolment.objects.filter(
-        user=user,
-        course=course,
-        role=Enrolment.Role.LEARNER,
-        status__in=(Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED),
-    ).exists():
-        return
-    shown = {
-        payload["lesson"]["id"]
-        for payload in LiveEvent.objects.filter(session=session, type="follow.changed").values_list(
-            "payload", flat=True
-        )
-        if payload.get("lesson")
-    }
-    for lesson in LessonPage.objects.live().descendant_of(course).filter(pk__in=shown).specific():
-        required = [a for a in lesson.activities if a.value.get("required")]
-        if lesson.completion_rule == LessonPage.CompletionRule.ACTIVITIES and any(
-            a.block_type != "live_session" for a in required
-        ):
-            continue  # a quiz or SCORM module of the lesson still decides
-        course_services.lesson_complete(user=user, lesson=lesson, course=course)
-    course_services.course_completion_evaluate(user=user, course=course)
 
 
 # --- BigBlueButton -----------------------------------------------------------------------------

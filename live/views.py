@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from live import selectors, services
+from live import attendance, selectors, services
 from live.models import AttendanceStatus
 from lms.exceptions import ServiceError
 from scheduling.models import Training, TrainingSession
@@ -111,6 +111,10 @@ def _strings() -> dict[str, str]:
         "slide": _("Slide %s of %s"),
         "hand_raised_by": _("%s raised a hand"),
         "loading": _("Loading…"),
+        "sending": _("sending…"),
+        "not_sent": _("Not sent: %s"),
+        "too_large": _("the message is too large."),
+        "pending_full": _("Wait until the messages you wrote are sent."),
     }
 
 
@@ -225,7 +229,7 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
 
         target = get_object_or_404(User, pk=request.POST.get("user") or 0)
         try:
-            services.attendance_mark(
+            attendance.attendance_mark(
                 session=session,
                 user=target,
                 by=request.user,

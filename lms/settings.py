@@ -369,6 +369,9 @@ LIVE_POLL_MAX_OPTIONS = env.int("LIVE_POLL_MAX_OPTIONS", default=10)
 LIVE_REPLAY_MAX = env.int("LIVE_REPLAY_MAX", default=1000)
 # A connection not heard from (pings every 25 s) for this long no longer counts as present.
 LIVE_STALE_SECONDS = env.int("LIVE_STALE_SECONDS", default=120)
+# A server process with classroom connections writes its heartbeat in the cache this often;
+# one silent for three beats is dead and its connections stop counting (live/processes.py).
+LIVE_PROCESS_HEARTBEAT_SECONDS = env.int("LIVE_PROCESS_HEARTBEAT_SECONDS", default=10)
 # Share of a session's length a participant must be present to have attended it.
 LIVE_ATTENDANCE_SHARE = env.float("LIVE_ATTENDANCE_SHARE", default=0.8)
 # Built-in WebRTC video (a full mesh) is for small groups; larger classes use a video room.

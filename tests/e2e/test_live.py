@@ -91,9 +91,14 @@ def test_a_live_session_with_a_trainer_and_an_officer(new_page, live_site):
     screenshot(trainer, "live-trainer")
     screenshot(officer, "live-officer")
 
-    # the officer's network drops; the class goes on; nothing is missed on return
+    # the officer's network drops; the class goes on; nothing is missed on return, and
+    # what the officer wrote meanwhile waits greyed ("sending…") and arrives once
     officer.context.set_offline(True)
     officer.locator("[data-offline]").wait_for()
+    officer.get_by_label("Message").fill("Written while offline")
+    officer.get_by_label("Message").press("Enter")
+    waiting = officer.locator("[data-chat] .is-pending", has_text="Written while offline")
+    waiting.locator("[data-sending]").wait_for()
     screenshot(officer, "live-officer-offline")
     trainer.locator("[data-presence]").get_by_text("Bilal Ahmed").wait_for(state="detached")
     for n in (1, 2, 3):
@@ -107,6 +112,12 @@ def test_a_live_session_with_a_trainer_and_an_officer(new_page, live_site):
     for n in (1, 2, 3):
         officer.locator("[data-chat]").get_by_text(f"While you were away, point {n}").wait_for()
     officer.locator("[data-stage][data-current-slide='0']").wait_for()
+    trainer.locator("[data-chat] .live-chat__text", has_text="Written while offline").wait_for()
+    waiting.wait_for(state="detached")
+    for page in (trainer, officer):
+        written = page.locator("[data-chat] .live-chat__text", has_text="Written while offline")
+        assert written.count() == 1
+    assert officer.evaluate("window.liveClassroom.pending().length") == 0
     assert officer.locator("[data-offline]").is_hidden()
     assert officer.evaluate("window.liveClassroom.stats.replayed") >= 4
     assert officer.evaluate("window.liveClassroom.lastSeq()") == trainer.evaluate(

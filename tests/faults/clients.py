@@ -27,7 +27,10 @@ def backoff(attempt: int, cap: float = 2.0) -> float:
 class LiveClient:
     """One classroom connection, kept open like the page keeps it: reconnects after any
     close but the fatal ones, resumes from the last event it applied, applies numbered
-    events strictly in order, holds early ones and asks for a replay when a gap stays."""
+    events strictly in order, holds early ones and asks for a replay when a gap stays.
+    Chat messages carry a `client_id` and stay pending until the server has them (their
+    echo or `chat.accepted`); every pending one is sent again, in order, after each
+    welcome, as the page does."""
 
     def __init__(self, base: str, session_id: int, key: str, name: str):
         self.url = f"{base.replace('http', 'ws', 1)}/ws/live/{session_id}/"
@@ -39,9 +42,11 @@ class LiveClient:
         self.chats: dict[int, dict] = {}  # by id, as the page keeps them
         self.types: dict[int, str] = {}  # seq → type of every event applied
         self.sent: list[str] = []
-        self.sent_on: dict[str, int] = {}  # text → the connection (count) it went out on
+        self.client_ids: dict[str, str] = {}  # client_id → text of every message written
         self.acked: set[str] = set()  # own chat texts seen back from the server (stored)
-        self.outbox: list[dict] = []
+        self.pending: list[dict] = []  # chat.send messages the server has not answered for
+        self.resent = 0  # pending messages sent after a welcome (again, or at last)
+        self.copies = 0  # of those, the ones the server had already (`duplicate`)
         self.closes: list[tuple[float, int | None]] = []  # (when, close code)
         self.connects = self.failed_connects = self.resumes = self.replayed = self.gaps = 0
         self.errors: list[dict] = []
@@ -116,23 +121,23 @@ class LiveClient:
             await self.ws.send(json.dumps(message))
         except Exception:  # a closing socket, as the page's readyState check
             return False
-        if message["type"] == "chat.send":
-            self.sent_on[message["text"]] = self.connects
         return True
 
-    @property
-    def awaiting(self) -> set[str]:
-        """Chat messages sent on the current connection and not acknowledged yet (those
-        sent on a connection that dropped may have been lost on the way: the page does
-        not send them again either)."""
-        return {t for t, n in self.sent_on.items() if n == self.connects and t not in self.acked}
-
     async def say(self, text: str) -> None:
-        """Send a chat message now, or when connected again (the page's outbox)."""
+        """Write a chat message: pending until the server has it; sent now when connected,
+        else after the next welcome."""
+        client_id = secrets.token_hex(12)
         self.sent.append(text)
-        message = {"type": "chat.send", "text": text}
-        if not await self._send(message):
-            self.outbox.append(message)
+        self.client_ids[client_id] = text
+        message = {"type": "chat.send", "text": text, "client_id": client_id}
+        self.pending.append(message)
+        await self._send(message)
+
+    def _settle(self, client_id) -> bool:
+        """The server has the message (or refused it): no longer pending."""
+        before = len(self.pending)
+        self.pending = [m for m in self.pending if m["client_id"] != client_id]
+        return len(self.pending) < before
 
     async def send(self, message: dict) -> bool:
         return await self._send(message)
@@ -148,10 +153,10 @@ class LiveClient:
                 self._caught_up()
             else:  # a reconnection: keep what we have, ask for what we missed
                 await self._send({"type": "resume", "after": self.last})
-            while self.outbox:
-                if not await self._send(self.outbox[0]):
+            for message in list(self.pending):  # in order, whether sent before or not
+                if not await self._send(message):
                     break
-                self.outbox.pop(0)
+                self.resent += 1
             return
         if kind == "state":  # too much missed: start again from the server's state
             self._take_state(message)
@@ -164,6 +169,12 @@ class LiveClient:
             return
         if kind == "error":
             self.errors.append(message)
+            self._settle(message.get("client_id"))
+            return
+        if kind == "chat.accepted":
+            self.copies += bool(message["duplicate"])
+            if self._settle(message["client_id"]):
+                self.acked.add(self.client_ids[message["client_id"]])
             return
         seq = message.get("seq")
         if seq is None:
@@ -172,6 +183,7 @@ class LiveClient:
             self.replayed += 1
         if kind == "chat.message" and message["author"]["id"] == self.user_id:
             self.acked.add(message["text"])
+            self._settle(message.get("client_id"))
         if seq <= self.last:
             return  # a duplicate
         if seq > self.last + 1:
@@ -200,6 +212,7 @@ class LiveClient:
             self.chats[chat["id"]] = chat
             if chat["author"]["id"] == self.user_id:
                 self.acked.add(chat["text"])
+                self._settle(chat.get("client_id"))
 
     def _apply(self, message: dict) -> None:
         self.last = message["seq"]
@@ -223,23 +236,22 @@ class LiveClient:
 
 
 async def settle(clients: list[LiveClient], *, stored, last_seq, timeout: float = 30) -> int:
-    """Wait until everyone is connected, every message sent has been acknowledged (but
-    those lost with a connection that dropped), every client is at the last event and
-    holds every message stored (`stored()`: id → text); that last event's number."""
+    """Wait until everyone is connected, every message written has been answered for (none
+    pending), every client is at the last event and holds every message stored
+    (`stored()`: id → text); that last event's number, as it was then (the session may go
+    on: a late presence event)."""
+    seen: list[int] = []
 
     def settled() -> bool:
         seq, messages = last_seq(), set(stored())
+        seen.append(seq)
         return all(
-            c.live.is_set()
-            and not c.outbox
-            and not c.awaiting
-            and c.last == seq
-            and messages <= set(c.chats)
+            c.live.is_set() and not c.pending and c.last == seq and messages <= set(c.chats)
             for c in clients
         )
 
     await clients[0].until(settled, timeout=timeout, what="everyone to catch up")
-    return last_seq()
+    return seen[-1]
 
 
 def holes(client: LiveClient) -> str:

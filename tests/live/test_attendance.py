@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from courses import services as course_services
 from courses.models import Enrolment, LessonProgress
-from live import selectors, services
+from live import attendance, selectors
 from live.models import (
     AttendanceMark,
     AttendanceRecord,
@@ -73,7 +73,7 @@ def test_two_tabs_and_a_drop_give_the_minutes_present(past_session, officer):
     connect(past_session, officer, start_min=10, end_min=25)
     connect(past_session, officer, start_min=30, end_min=55)
 
-    record = services.attendance_update(session=past_session, user=officer)
+    record = attendance.attendance_update(session=past_session, user=officer)
 
     assert record.seconds_present == 50 * 60
     assert record.minutes_present == 50.0
@@ -83,9 +83,9 @@ def test_two_tabs_and_a_drop_give_the_minutes_present(past_session, officer):
 def test_less_than_the_share_is_absent_and_the_share_is_a_setting(past_session, officer, settings):
     connect(past_session, officer, start_min=0, end_min=40)
 
-    before = services.attendance_update(session=past_session, user=officer).status
+    before = attendance.attendance_update(session=past_session, user=officer).status
     settings.LIVE_ATTENDANCE_SHARE = 0.5
-    after = services.attendance_update(session=past_session, user=officer).status
+    after = attendance.attendance_update(session=past_session, user=officer).status
 
     assert (before, after) == ("absent", "present")
 
@@ -98,7 +98,7 @@ def test_a_connection_left_open_by_a_dead_worker_counts_until_last_heard_from(
         last_seen_at=past_session.starts_at + timedelta(minutes=30)
     )
 
-    record = services.attendance_update(session=past_session, user=officer)
+    record = attendance.attendance_update(session=past_session, user=officer)
 
     assert record.seconds_present == 30 * 60
 
@@ -111,7 +111,7 @@ def test_the_trainers_start_and_end_are_the_window_once_the_session_ran(past_ses
     )
     connect(past_session, officer, start_min=12, end_min=45)
 
-    record = services.attendance_update(session=past_session, user=officer)
+    record = attendance.attendance_update(session=past_session, user=officer)
 
     assert record.seconds_present == 28 * 60 and record.status == "present"
 
@@ -120,11 +120,11 @@ def test_a_hand_mark_wins_over_the_measure_and_is_logged(past_session, officer):
     trainer = past_session.training.assignments.get().trainer.user
     connect(past_session, officer, start_min=0, end_min=10)
 
-    record = services.attendance_mark(
+    record = attendance.attendance_mark(
         session=past_session, user=officer, by=trainer, status="late", note="network"
     )
-    services.attendance_update(session=past_session, user=officer)
-    services.attendance_mark(session=past_session, user=officer, by=trainer, status="excused")
+    attendance.attendance_update(session=past_session, user=officer)
+    attendance.attendance_mark(session=past_session, user=officer, by=trainer, status="excused")
 
     record.refresh_from_db()
     assert record.status == "excused" and record.marked_by == trainer
@@ -140,13 +140,13 @@ def test_a_hand_mark_wins_over_the_measure_and_is_logged(past_session, officer):
 
 def test_only_the_trainings_trainers_mark_attendance(past_session, officer):
     with pytest.raises(NotAllowed):
-        services.attendance_mark(session=past_session, user=officer, by=officer, status="present")
+        attendance.attendance_mark(session=past_session, user=officer, by=officer, status="present")
     trainer = past_session.training.assignments.get().trainer.user
     with pytest.raises(ServiceError):
-        services.attendance_mark(session=past_session, user=officer, by=trainer, status="gone")
+        attendance.attendance_mark(session=past_session, user=officer, by=trainer, status="gone")
     stranger = UserFactory(username="stranger")
     with pytest.raises(ServiceError):
-        services.attendance_mark(session=past_session, user=stranger, by=trainer, status="late")
+        attendance.attendance_mark(session=past_session, user=stranger, by=trainer, status="late")
     assert not AttendanceRecord.objects.exists()
 
 
@@ -190,7 +190,7 @@ def course_with_training(officer):
 
 def attend(session, user):
     connect(session, user, start_min=0, end_min=session.duration_minutes)
-    return services.attendance_update(session=session, user=user)
+    return attendance.attendance_update(session=session, user=user)
 
 
 def test_attended_at_least_n_sessions_holds_back_completion_until_met(

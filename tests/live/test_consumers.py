@@ -22,10 +22,9 @@ from lms.asgi import application
 from lms.roles import Role
 from scheduling.models import Training
 from tests.factories import UserFactory
-from tests.live.factories import classroom_create
+from tests.live.ws import TIMEOUT, count, join, refused, signed_in_communicator, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-TIMEOUT = 5
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -33,73 +32,6 @@ def communicator(user=None, origin: bytes = b"http://localhost") -> WebsocketCom
     comm = WebsocketCommunicator(application, "/ws/heartbeat/", headers=[(b"origin", origin)])
     comm.scope["user"] = user or AnonymousUser()
     return comm
-
-
-async def _cookie(user) -> str:
-    from django.test import Client
-
-    client = Client()
-    await sync_to_async(client.force_login)(user)
-    return client.cookies["sessionid"].value
-
-
-async def signed_in_communicator(user, origin: bytes = b"http://localhost", path="/ws/heartbeat/"):
-    """A communicator whose scope carries a real session cookie for the user."""
-    cookie = await _cookie(user)
-    return WebsocketCommunicator(
-        application,
-        path,
-        headers=[(b"origin", origin), (b"cookie", f"sessionid={cookie}".encode())],
-    )
-
-
-async def join(user, session_id: int) -> tuple[WebsocketCommunicator, dict]:
-    """Connect to the classroom and read the welcome."""
-    comm = await signed_in_communicator(user, path=f"/ws/live/{session_id}/")
-    connected, _ = await comm.connect(timeout=10)
-    assert connected
-    welcome = await comm.receive_json_from(timeout=TIMEOUT)
-    assert welcome["type"] == "welcome", welcome
-    return comm, welcome
-
-
-async def until(comm: WebsocketCommunicator, type_: str) -> dict:
-    """The next message of this type (skipping others, such as presence)."""
-    for _ in range(50):
-        message = await comm.receive_json_from(timeout=TIMEOUT)
-        if message["type"] == type_:
-            return message
-    raise AssertionError(f"no {type_}")
-
-
-async def refused(comm: WebsocketCommunicator) -> tuple[dict, int]:
-    """A refused classroom connection: the error it was told, and the close code."""
-    connected, _ = await comm.connect(timeout=10)
-    assert connected  # accepted only to say why
-    error = await comm.receive_json_from(timeout=TIMEOUT)
-    close = await comm.receive_output(timeout=TIMEOUT)
-    assert close["type"] == "websocket.close"
-    return error, close["code"]
-
-
-@pytest.fixture
-async def room():
-    """A running classroom: a trainer, two confirmed officers, a course with lessons."""
-    from tests.courses.factories import course_create
-
-    def build():
-        course = course_create(modules=1, lessons=2)
-        trainer = UserFactory(username="trainer", roles=[Role.TRAINER])
-        officer = UserFactory(username="officer", roles=[Role.OFFICER])
-        other = UserFactory(username="other", roles=[Role.OFFICER])
-        session = classroom_create(trainer=trainer, participants=[officer, other], course=course)
-        return {"session": session, "trainer": trainer, "officer": officer, "other": other}
-
-    return await sync_to_async(build)()
-
-
-async def count(model, **filters) -> int:
-    return await sync_to_async(model.objects.filter(**filters).count)()
 
 
 # --- The heartbeat -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from live.models import LiveConnection, LiveEvent, LiveRoom
 from lms.roles import Role
 from tests.factories import UserFactory
 from tests.live.factories import classroom_create
-from tests.live.test_consumers import join, until
+from tests.live.ws import join, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TIMEOUT = 5

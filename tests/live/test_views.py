@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from live import selectors, services
+from live import attendance, selectors, services
 from live.models import AttendanceRecord, LiveConnection
 from lms.roles import Role
 from scheduling.models import Nomination
@@ -153,7 +153,7 @@ def attended(session, user, minutes):
         last_seen_at=session.starts_at + timedelta(minutes=minutes),
         disconnected_at=session.starts_at + timedelta(minutes=minutes),
     )
-    return services.attendance_update(session=session, user=user)
+    return attendance.attendance_update(session=session, user=user)
 
 
 def test_the_trainer_sees_and_marks_attendance_and_others_get_404(

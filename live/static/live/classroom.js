@@ -4,6 +4,10 @@
      filled by asking the server to replay (`resume`). Applying is idempotent (by ids).
    - The socket reconnects with exponential backoff and jitter; the page says when it is
      offline; on reconnecting it asks for everything after the last number it applied.
+   - Chat messages and questions get an id made here (`client_id`) and stay pending (kept
+     in sessionStorage, so a reload keeps them too) until the server has them: its echo or
+     its `*.accepted` reply. They are sent again after every reconnection; the server
+     stores each once. An `error` naming one drops it and says why.
    - Text from people is only ever put in the page as text (textContent), never as HTML.
    - WebRTC video is a small full mesh: peers already on camera call the newcomer. */
 (function () {
@@ -13,15 +17,18 @@
   var config = JSON.parse(configEl.textContent);
   var T = JSON.parse(document.getElementById("live-strings").textContent);
   var FATAL = { 4401: 1, 4404: 1, 4409: 1, 4413: 1, 4429: 1 };
-  var PING_MS = 25000, GAP_WAIT_MS = 400, BACKOFF_MAX_MS = 30000;
+  var PING_MS = 25000, GAP_WAIT_MS = 400, BACKOFF_MAX_MS = 30000, PENDING_MAX = 30;
+  var PENDING_KEY = "live.pending." + config.session + "." + config.user;
 
   var state = null;       // the classroom as last known (from `welcome`, then events)
   var lastSeq = 0;        // the last event applied
   var early = {};         // events that arrived before the ones before them
-  var outbox = [];        // messages written while offline
+  var limits = {};       // the server's (from `welcome`)
+  var pending = loadPending();  // chat.send / question.ask not yet stored, in the order written
+  var awaiting = {};      // accepted, their event not applied yet: still shown as sending
   var ws = null, attempt = 0, retryTimer = null, pingTimer = null, gapTimer = null;
   var stopped = false;
-  var stats = { gaps: 0, replayed: 0, reconnects: 0, applied: 0 };
+  var stats = { gaps: 0, replayed: 0, reconnects: 0, applied: 0, resent: 0 };
   var stage = { lesson: null, slides: 0, cache: {} };
 
   function $(sel) { return document.querySelector(sel); }
@@ -78,8 +85,78 @@
     return false;
   }
 
-  function sendOrKeep(message) {
-    if (!send(message)) outbox.push(message);
+  // --- What people write: pending until the server has it ----------------------------------
+  function loadPending() {
+    try {
+      var list = JSON.parse(sessionStorage.getItem(PENDING_KEY) || "[]");
+      return Array.isArray(list) ? list.filter(function (p) {
+        return p && typeof p.client_id === "string" && typeof p.text === "string" &&
+          (p.type === "chat.send" || p.type === "question.ask");
+      }) : [];
+    } catch (e) { return []; }
+  }
+
+  function savePending() {
+    try {
+      if (pending.length) sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
+      else sessionStorage.removeItem(PENDING_KEY);
+    } catch (e) { /* storage full or off: the list still lives in this page */ }
+  }
+
+  function newClientId() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
+
+  function write(type, text) {
+    if (pending.length >= PENDING_MAX) { notice(T.pending_full); return false; }
+    var entry = { client_id: newClientId(), type: type, text: text };
+    pending.push(entry);
+    savePending();
+    renderPending();
+    sendPending(entry);
+    return true;
+  }
+
+  function sendPending(entry) {
+    var message = { type: entry.type, text: entry.text, client_id: entry.client_id };
+    if (limits.max_message_bytes && new Blob([JSON.stringify(message)]).size > limits.max_message_bytes) {
+      settle(entry.client_id);   // the server would close the connection: never send it
+      notice(fmt(T.not_sent, T.too_large));
+      return false;
+    }
+    return send(message);
+  }
+
+  function resendPending() {
+    pending.slice().forEach(function (entry) { if (sendPending(entry)) stats.resent += 1; });
+  }
+
+  // The server has it (its echo, its acceptance) or refused it: no longer pending.
+  function settle(clientId) {
+    var entry = null;
+    pending = pending.filter(function (p) { if (p.client_id === clientId) entry = p; return p.client_id !== clientId; });
+    if (entry) savePending();
+    if (awaiting[clientId]) { entry = entry || awaiting[clientId]; delete awaiting[clientId]; }
+    return entry;
+  }
+
+  function accepted(msg) {
+    var entry = settle(msg.client_id);
+    if (!entry) return;
+    var list = entry.type === "chat.send" ? state.chat : state.questions;
+    // stored now, its event on its way: shown as sending until it is applied
+    if (!msg.duplicate && !byId(list, msg.id)) awaiting[msg.client_id] = entry;
+    renderPending();
+  }
+
+  function echoed(msg) {   // an event of ours that was pending
+    return !!(msg.client_id && msg.author && state.you && msg.author.id === state.you.id && settle(msg.client_id));
+  }
+
+  function settleEchoed() {  // in a welcome or fresh state
+    state.chat.concat(state.questions).forEach(echoed);
   }
 
   function closed(event) {
@@ -121,9 +198,11 @@
     switch (msg.type) {
       case "welcome":
         opened();
+        limits = msg.limits || limits;
         if (!state) {
           state = msg;
           lastSeq = msg.seq;
+          settleEchoed();
           renderAll();
         } else {            // a reconnection: keep what we have, ask for what we missed
           stats.reconnects += 1;
@@ -131,21 +210,32 @@
           state.ice_servers = msg.ice_servers;
           send({ type: "resume", after: lastSeq });
         }
-        while (outbox.length) send(outbox.shift());
+        resendPending();    // after the replay: what it brings back is not pending any more
         if (rtc.wanted) rtcStart();
         return;
       case "state":          // too much missed for a replay: start again from this
         state = msg;
         lastSeq = msg.seq;
         early = {};
+        awaiting = {};
+        settleEchoed();
         renderAll();
+        return;
+      case "chat.accepted":
+      case "question.accepted":
+        if (state) accepted(msg);
         return;
       case "resumed":
         return;
       case "pong":
         return;
       case "error":
-        notice(msg.message);
+        if (typeof msg.client_id === "string" && settle(msg.client_id)) {
+          renderPending();
+          notice(fmt(T.not_sent, msg.message));
+        } else {
+          notice(msg.message);
+        }
         return;
       case "signal":
         rtcSignal(msg);
@@ -197,7 +287,9 @@
         renderPresence();
         break;
       case "chat.message":
+        echoed(msg);
         if (!byId(state.chat, msg.id)) { state.chat.push(msg); renderChatMessage(msg); }
+        renderPendingChat();   // what is still sending stays last (and what came back goes)
         break;
       case "chat.deleted":
         state.chat = state.chat.filter(function (m) { return m.id !== msg.id; });
@@ -221,6 +313,7 @@
         renderHands();
         break;
       case "question.asked":
+        echoed(msg);
         if (!byId(state.questions, msg.id)) state.questions.push(Object.assign({ voted: false }, msg));
         renderQuestions();
         break;
@@ -277,6 +370,7 @@
     var log = $("[data-chat]");
     log.textContent = "";
     state.chat.forEach(renderChatMessage);
+    renderPendingChat();
     renderMuted();
     renderQuestions();
     renderPolls();
@@ -363,6 +457,33 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // What is pending or awaiting its event: greyed, "sending…", after what the server has.
+  function unsent(type) {
+    var shown = pending.filter(function (p) { return p.type === type; });
+    Object.keys(awaiting).forEach(function (id) { if (awaiting[id].type === type) shown.push(awaiting[id]); });
+    return shown;
+  }
+
+  function renderPending() {
+    renderPendingChat();
+    if (state) renderQuestions();
+  }
+
+  function renderPendingChat() {
+    var log = $("[data-chat]");
+    log.querySelectorAll(".is-pending").forEach(function (n) { n.remove(); });
+    unsent("chat.send").forEach(function (p) {
+      var item = el("li", { class: "live-chat__message is-pending", "data-client-id": p.client_id, "aria-busy": "true" });
+      var head = el("p", { class: "live-chat__meta" });
+      head.appendChild(el("strong", {}, state ? state.you.name : T.you));
+      head.appendChild(el("span", { class: "muted", "data-sending": "" }, " " + T.sending));
+      item.appendChild(head);
+      item.appendChild(el("p", { class: "live-chat__text muted" }, p.text));
+      log.appendChild(item);
+    });
+    log.scrollTop = log.scrollHeight;
+  }
+
   function renderMuted() {
     var muted = !!state.you.muted;
     $("[data-muted-note]").hidden = !muted;
@@ -389,6 +510,12 @@
         meta.appendChild(button(T.mark_answered, function () { send({ type: "question.answer", id: q.id }); }));
       }
       item.appendChild(meta);
+      list.appendChild(item);
+    });
+    unsent("question.ask").forEach(function (p) {
+      var item = el("li", { class: "live-question is-pending", "data-client-id": p.client_id, "aria-busy": "true" });
+      item.appendChild(el("p", { class: "live-question__text muted" }, p.text));
+      item.appendChild(el("p", { class: "live-question__meta muted", "data-sending": "" }, T.sending));
       list.appendChild(item);
     });
   }
@@ -596,15 +723,13 @@
     var input = form.querySelector("input[name=text]");
     var text = input.value.trim();
     if (!text) return;
-    sendOrKeep({ type: "chat.send", text: text });
-    input.value = "";
+    if (write("chat.send", text)) input.value = "";
   });
   onSubmit("[data-question-form]", function (form) {
     var input = form.querySelector("input[name=text]");
     var text = input.value.trim();
     if (!text) return;
-    sendOrKeep({ type: "question.ask", text: text });
-    input.value = "";
+    if (write("question.ask", text)) input.value = "";
   });
   onSubmit("[data-poll-form]", function (form) {
     var question = form.querySelector("[name=question]").value.trim();
@@ -619,7 +744,9 @@
     stats: stats,
     lastSeq: function () { return lastSeq; },
     state: function () { return state; },
+    pending: function () { return pending.slice(); },
     send: send,
   };
+  renderPendingChat();   // kept from before a reload: shown at once, sent once connected
   connect();
 })();
