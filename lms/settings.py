@@ -309,6 +309,9 @@ SCORM_COMMIT_INTERVAL_SECONDS = env.int("SCORM_COMMIT_INTERVAL_SECONDS", default
 # the platform's own origin. Its addresses carry a signed token valid this long.
 SCORM_CONTENT_ORIGIN = env.str("SCORM_CONTENT_ORIGIN", default="").rstrip("/")
 SCORM_CONTENT_TOKEN_SECONDS = env.int("SCORM_CONTENT_TOKEN_SECONDS", default=8 * 3600)
+# The key a launch gives the runtime frame, to send its last commit itself as the tab
+# closes (courses/scorm/commit_keys.py), is valid this long.
+SCORM_COMMIT_KEY_SECONDS = env.int("SCORM_COMMIT_KEY_SECONDS", default=8 * 3600)
 
 # --- Page caching ------------------------------------------------------------------------
 # Published course pages, routes and outlines are cached this long (0 turns it off); any

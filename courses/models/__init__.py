@@ -8,6 +8,7 @@ from courses.models.scorm import (
     ScormPackage,
     ScormPackageVersion,
     ScormSequencing,
+    ScormSharedData,
 )
 from courses.models.taxonomy import ThematicArea
 
@@ -25,5 +26,6 @@ __all__ = [
     "ScormPackage",
     "ScormPackageVersion",
     "ScormSequencing",
+    "ScormSharedData",
     "ThematicArea",
 ]

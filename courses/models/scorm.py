@@ -246,3 +246,46 @@ class ScormGlobalObjective(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.objective_id}"
+
+
+class ScormSharedData(models.Model):
+    """A learner's SCORM 2004 (4th edition) shared data bucket, ``adl.data``: the value
+    every SCO that maps ``target_id`` (``adlcp:data/adlcp:map``) reads and writes.
+
+    Per learner and package (across versions and attempts) when the package's
+    organization says ``adlcp:sharedDataGlobalToSystem="false"``; per learner across every
+    package (``package`` empty) when it keeps the SCORM default, true."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scorm_shared_data"
+    )
+    package = models.ForeignKey(
+        ScormPackage,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="shared_data",
+        help_text=_("Empty: every package of the learner shares it."),
+    )
+    target_id = models.CharField(_("target identifier"), max_length=1000)
+    value = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SCORM shared data")
+        verbose_name_plural = _("SCORM shared data")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "package", "target_id"],
+                condition=models.Q(package__isnull=False),
+                name="scorm_shared_data_per_package",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "target_id"],
+                condition=models.Q(package__isnull=True),
+                name="scorm_shared_data_global",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.target_id}"

@@ -11,7 +11,10 @@ benchmarked on their own and reused by the upload service, the import command an
 - :mod:`courses.scorm.sequencing` is SCORM 2004 simple sequencing: the activity tree,
   rules, rollup, global objectives and navigation requests.
 
-The Django side: :mod:`.services` (upload, launch, commit), :mod:`.navigation` (the
-learner's sequencing state and the player's navigation requests), :mod:`.selectors`
-(reports, gradebook items), :mod:`.views` / :mod:`.api` / :mod:`.admin_views`.
+The Django side: :mod:`.services` (upload, launch, commit), :mod:`.package_summary` (what
+is kept of a manifest), :mod:`.navigation` (the learner's sequencing state and the player's
+navigation requests), :mod:`.shared_data` (4th edition ``adl.data`` buckets),
+:mod:`.commit_keys` (the runtime frame's own last commit as the tab closes),
+:mod:`.selectors` (reports, gradebook items), :mod:`.views` / :mod:`.api` /
+:mod:`.admin_views`.
 """

@@ -251,25 +251,30 @@ def file_response(
     return content_headers(response, grant)
 
 
-def runtime_assets(grant: ContentGrant | None) -> tuple[str, str, str]:
+RUNTIME_SCRIPTS = ("courses/scorm/runtime-model.js", "courses/scorm/runtime.js")
+
+
+def runtime_assets(grant: ContentGrant | None) -> tuple[list[str], str, str]:
     """The runtime page's script and stylesheet addresses, and the CSP source for them:
     the platform's static files (on its origin when the page is on the content origin)."""
-    script = static("courses/scorm/runtime.js")
+    scripts = [static(name) for name in RUNTIME_SCRIPTS]
     style = static("courses/scorm/runtime-frame.css")
     if grant is not None:
-        script = urljoin(grant.platform_origin + "/", script)
+        scripts = [urljoin(grant.platform_origin + "/", script) for script in scripts]
         style = urljoin(grant.platform_origin + "/", style)
-    return script, style, origin_of(script) or "'self'"
+    return scripts, style, origin_of(style) or "'self'"
 
 
 def runtime_headers(response: HttpResponse, grant: ContentGrant | None, source: str) -> None:
-    """The runtime page: its own scripts only, framed only by the player's origin."""
+    """The runtime page: its own scripts only, framed only by the player's origin, and
+    reaching only the platform (its last commit as the tab closes: commit_keys)."""
     ancestors = grant.platform_origin if grant is not None else "'self'"
     response["Content-Security-Policy"] = "; ".join(
         [
             "default-src 'none'",
             f"script-src {source}",
             f"style-src {source}",
+            f"connect-src {ancestors}",
             "frame-src 'self'",
             f"frame-ancestors {ancestors}",
             "base-uri 'none'",

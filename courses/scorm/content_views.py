@@ -59,13 +59,13 @@ def _granted(request: HttpRequest, token: str):
 
 
 def _runtime_page(version: ScormPackageVersion, base: str, grant) -> HttpResponse:
-    script, style, source = content.runtime_assets(grant)
+    scripts, style, source = content.runtime_assets(grant)
     html = render_to_string(
         "courses/scorm/runtime_frame.html",
         {
             "title": version.package.title,
             "language": get_language(),
-            "script": script,
+            "scripts": scripts,
             "style": style,
             # "" = the player is on this page's own origin
             "runtime": {"platformOrigin": grant.platform_origin if grant else "", "base": base},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -29,29 +29,27 @@ from courses.models import (
 from courses.scorm.datamodel import LaunchContext, apply_commit, new_model
 from courses.scorm.datamodel.cmi12 import Cmi12
 from courses.scorm.datamodel.cmi2004 import Cmi2004
-from courses.scorm.launch import launch_context
-from courses.scorm.manifest import SCORM_12, Item, Manifest
+from courses.scorm.manifest import SCORM_12
 from courses.scorm.package import PackageError, PackageLimits, extract_package, human_size
+from courses.scorm.package_summary import manifest_summary
 from courses.scorm.progress import (
     interactions_sync,
     objectives_sync,
     package_grade_changed,
     package_progress_update,
 )
-from courses.scorm.sequencing import tree_definition
+from courses.scorm.shared_data import (
+    shared_data_context,
+    shared_data_launch,
+    shared_data_save,
+    without_shared_data,
+)
 from lms.exceptions import Conflict, ErrorItem, ServiceError, TooLarge
 from lms.models import User
 
 STORAGE_ROOT = "scorm"
 _SIZE_WORDS = ("expands to", "members, more than", "compressed", "more than the")
-_CONTEXT_KEYS = (
-    "launch_data",
-    "max_time_allowed",
-    "time_limit_action",
-    "mastery_score",
-    "completion_threshold",
-    "scaled_passing_score",
-)
+MAX_SEQ = 2_147_483_647
 
 
 # --- Limits and paths --------------------------------------------------------------------
@@ -69,68 +67,6 @@ def scorm_limits() -> PackageLimits:
 def version_root(version: ScormPackageVersion) -> Path:
     """The folder a version's files live in."""
     return Path(settings.MEDIA_ROOT) / version.storage_path
-
-
-# --- Manifest summary --------------------------------------------------------------------
-def _control(sequencing) -> dict[str, bool] | None:
-    if sequencing is None:
-        return None
-    mode = sequencing.control_mode
-    return {
-        "choice": mode.choice,
-        "choice_exit": mode.choice_exit,
-        "flow": mode.flow,
-        "forward_only": mode.forward_only,
-    }
-
-
-def _item_summary(item: Item) -> dict[str, Any]:
-    return {
-        "identifier": item.identifier,
-        "title": item.title,
-        "launch": item.launch_url,
-        "sco": item.is_sco,
-        "visible": item.is_visible,
-        "control": _control(item.sequencing),
-        "prerequisites": item.prerequisites.expression if item.prerequisites else None,
-        "children": [_item_summary(child) for child in item.children],
-    }
-
-
-def _launch_values(manifest: Manifest, item: Item) -> dict[str, Any]:
-    context = launch_context(manifest=manifest, item=item, learner_id="", learner_name="")
-    values = {key: getattr(context, key) for key in _CONTEXT_KEYS}
-    values["objective_ids"] = list(context.objective_ids)
-    return {key: value for key, value in values.items() if value not in (None, [], "")}
-
-
-def manifest_summary(manifest: Manifest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(organisation tree for the player, launchable items in order) of a manifest."""
-    organization = manifest.default_organization
-    tree = {
-        "identifier": manifest.identifier,
-        "version": manifest.version,
-        "title": manifest.title,
-        "organization": organization.identifier,
-        "control": _control(organization.sequencing)
-        or {"choice": True, "choice_exit": True, "flow": manifest.version == SCORM_12,
-            "forward_only": False},
-        "items": [_item_summary(item) for item in organization.items],
-    }  # fmt: skip
-    if manifest.is_scorm_2004:
-        tree["activity_tree"] = tree_definition(manifest)
-    scos = [
-        {
-            "identifier": item.identifier,
-            "title": item.title,
-            "launch": item.launch_url,
-            "sco": item.is_sco,
-            "visible": item.is_visible,
-            "context": _launch_values(manifest, item),
-        }
-        for item in manifest.launchable_items()
-    ]
-    return tree, scos
 
 
 # --- Upload ------------------------------------------------------------------------------
@@ -248,9 +184,15 @@ def _learner_name(user: User) -> str:
 
 
 def attempt_context(
-    *, user: User, version: ScormPackageVersion, sco: str, credit: bool = True
+    *,
+    user: User,
+    version: ScormPackageVersion,
+    sco: str,
+    credit: bool = True,
+    shared_values: bool = False,
 ) -> LaunchContext:
-    """The LaunchContext of a SCO of a package version for a user."""
+    """The LaunchContext of a SCO of a package version for a user, with its shared data
+    buckets (their stored values too when ``shared_values``: at launch)."""
     entry = version.sco(sco) or {}
     values = dict(entry.get("context", {}))
     values["objective_ids"] = tuple(values.get("objective_ids", ()))
@@ -258,6 +200,7 @@ def attempt_context(
         learner_id=user.username,
         learner_name=_learner_name(user),
         credit="credit" if credit else "no-credit",
+        shared_data=shared_data_context(user=user, version=version, sco=sco, values=shared_values),
         **values,
     )
 
@@ -270,6 +213,8 @@ class Launch:
     """The CMI state the SCO starts with (public elements only)."""
     context: dict[str, str]
     """Values of the LMS-provided (read-only) elements."""
+    shared: list[dict[str, Any]] = field(default_factory=list)
+    """SCORM 2004 4th edition: the SCO's ``adl.data`` buckets and its permissions."""
 
 
 def _context_values(model: Cmi12 | Cmi2004) -> dict[str, str]:
@@ -324,7 +269,9 @@ def scorm_attempt_launch(
             or latest.package_version_id != version.pk
             or (_is_2004(version.version) and latest.terminated and not latest.suspended)
         )
-        context = attempt_context(user=user, version=version, sco=sco, credit=credit)
+        context = attempt_context(
+            user=user, version=version, sco=sco, credit=credit, shared_values=True
+        )
         if objective_values:
             context = replace(context, objective_values=objective_values)
         if start_new:
@@ -338,7 +285,7 @@ def scorm_attempt_launch(
             stored: Mapping[str, str] = {}
         else:
             attempt = latest
-            stored = latest.state
+            stored = without_shared_data(latest.state)
         if _is_2004(version.version):
             model: Cmi12 | Cmi2004 = Cmi2004.launch(
                 context=context, state=stored, edition=version.version
@@ -358,8 +305,13 @@ def scorm_attempt_launch(
         if attempt.completed_at is not None and not was_complete:
             package_progress_update(user=user, package=attempt.package)
     values = {k: v for k, v in attempt.state.items() if not k.startswith("_lms.")}
+    shared_values, shared = shared_data_launch(context.shared_data)
     return Launch(
-        attempt=attempt, session=attempt.session, values=values, context=_context_values(model)
+        attempt=attempt,
+        session=attempt.session,
+        values={**values, **shared_values},
+        context=_context_values(model),
+        shared=shared,
     )
 
 
@@ -403,6 +355,8 @@ def _parse_commits(commits: Iterable[Mapping[str, Any]]) -> list[tuple[int, list
     for number, commit in enumerate(commits, 1):
         try:
             seq = int(commit["seq"])
+            if seq > MAX_SEQ:  # the column's range (seq comes from the content's frame)
+                raise ValueError
         except (KeyError, TypeError, ValueError):
             raise ServiceError(
                 _("Every commit needs a whole number seq."),
@@ -496,6 +450,7 @@ def _commit(
             state = result.state
             errors.extend(result.errors)
             finished = finished or finish
+        state = shared_data_save(user=user, version=version, sco=attempt.sco, state=state)
         model = new_model(version=version.version, state=state, context=context)
         attempt.state = state
         attempt.seq = fresh[-1][0]

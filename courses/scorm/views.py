@@ -8,16 +8,17 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courses import selectors
 from courses.models import CoursePage, ScormPackage
-from courses.scorm import content, services
+from courses.scorm import commit_keys, content, services
 from courses.scorm import navigation as navigation_services
 from courses.scorm import selectors as scorm_selectors
 from courses.scorm.datamodel import to_json_spec
@@ -119,6 +120,11 @@ def _launch_body(launch) -> dict:
         "values": launch.values,
         "context": launch.context,
         "commitUrl": reverse("courses:scorm_commit", args=[attempt.pk]),
+        # for the runtime frame's own last commit as the tab closes (commit_keys)
+        "commitKey": commit_keys.commit_key_create(
+            attempt_id=attempt.pk, user_id=attempt.user_id, session=launch.session
+        ),
+        "shared": launch.shared,
     }
 
 
@@ -182,23 +188,41 @@ def _navigate(request: HttpRequest, package: ScormPackage, body: dict, *, credit
     return JsonResponse(answer)
 
 
-@require_POST
-def scorm_commit(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """Store the browser's commits: `{"session": n, "commits": [{"seq", "values", "finish"}]}`.
+def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Django's CSRF check, for the commits that come with the session cookie."""
+    check = CsrfViewMiddleware(lambda _request: HttpResponse())
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
 
-    Answers `{"seq": n}`: every commit up to n is stored (the browser drops them)."""
+
+def _committer(request: HttpRequest, attempt_id: int, body: dict, session: int):
+    """(user, refusal): the commit key's learner, or the signed-in user once the request
+    passed the CSRF check."""
+    if commit_keys.KEY_FIELD in body:
+        grant = commit_keys.commit_key_read(
+            body[commit_keys.KEY_FIELD], attempt_id=attempt_id, session=session
+        )
+        return commit_keys.commit_key_user(grant=grant), None
+    refusal = _csrf_refusal(request)
+    if refusal is not None:
+        return None, refusal
     if not request.user.is_authenticated:
-        return JsonResponse({"detail": _("Sign in again.")}, status=401)
+        return None, JsonResponse({"detail": _("Sign in again.")}, status=401)
+    return request.user, None
+
+
+def _commit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     try:
         body = _json_body(request)
+        session = int(body.get("session") or 0)
+        user, refusal = _committer(request, attempt_id, body, session)
+        if refusal is not None:
+            return refusal
         commits = body.get("commits")
         if not isinstance(commits, list):
             raise ServiceError(_("commits must be a list."))
         outcome = services.scorm_attempt_commit(
-            attempt_id=attempt_id,
-            user=request.user,
-            session=int(body.get("session") or 0),
-            commits=commits,
+            attempt_id=attempt_id, user=user, session=session, commits=commits
         )
     except ServiceError as error:
         return _error_response(error)
@@ -215,6 +239,22 @@ def scorm_commit(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "navigation": outcome.navigation,
         }
     )
+
+
+@csrf_exempt  # only with a valid commit key; without one, _committer runs the CSRF check
+@require_http_methods(["POST", "OPTIONS"])
+def scorm_commit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Store the browser's commits: `{"session": n, "commits": [{"seq", "values", "finish"}]}`.
+
+    Answers `{"seq": n}`: every commit up to n is stored (the browser drops them). The
+    player sends them with the session cookie and CSRF token; the runtime frame, as the
+    tab closes, with the commit key of its launch (``"key"``), from the content origin
+    (CORS, without credentials) or the platform's own (courses.scorm.commit_keys)."""
+    if request.method == "OPTIONS":
+        if not commit_keys.is_content_origin_request(request):
+            return HttpResponseNotAllowed(["POST"])
+        return commit_keys.preflight(request)
+    return commit_keys.cors(request, _commit(request, attempt_id))
 
 
 @login_required

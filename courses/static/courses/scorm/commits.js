@@ -3,7 +3,9 @@
  * frame reports are kept here, in this origin's localStorage, until the server has them.
  *
  * One entry per attempt: the values set since the last commit (pairs) and the commits not
- * yet acknowledged (queue), each with an increasing seq per session. Commits are POSTed
+ * yet acknowledged (queue), each with an increasing seq per session: the number of the
+ * runtime frame's last batch of values it holds (batch), the seq the runtime frame's own
+ * last commit gives that batch too (runtime.js). Commits are POSTed
  * with the page's CSRF token and retried with backoff; what is not acknowledged survives a
  * closed tab and is sent on the next visit (leftovers). The content never sees any of it.
  */
@@ -75,7 +77,7 @@
   Commits.prototype.open = function (launch, sco) {
     var entry = {
       attempt: launch.attempt, session: launch.session, commitUrl: launch.commitUrl,
-      sco: sco, seq: 0, queue: [], pairs: [], done: false
+      sco: sco, seq: 0, batch: 0, queue: [], pairs: [], done: false
     };
     this.entries[launch.attempt] = entry;
     this.save(entry);
@@ -87,15 +89,22 @@
     return entry && entry.session === session ? entry : null;
   };
 
-  // Values the content set (already checked by the runtime's data model).
-  Commits.prototype.add = function (entry, pairs) {
+  // Values the content set (already checked by the runtime's data model), batch `batch`.
+  Commits.prototype.add = function (entry, pairs, batch) {
     for (var i = 0; i < pairs.length; i++) entry.pairs.push(pairs[i]);
+    if (Number.isSafeInteger(batch) && batch > (entry.batch || 0) && batch < 2147483647) {
+      entry.batch = batch;
+    }
     if (pairs.length) this.save(entry);
   };
 
+  function nextSeq(entry) {
+    return Math.max(entry.seq + 1, entry.batch || 0);
+  }
+
   Commits.prototype.push = function (entry, finish, keepalive) {
     if (!entry.pairs.length && !finish) return;
-    entry.seq += 1;
+    entry.seq = nextSeq(entry);
     entry.queue.push({ seq: entry.seq, values: entry.pairs, finish: !!finish });
     entry.pairs = [];
     if (finish) entry.done = true;
@@ -182,7 +191,7 @@
     return found.filter(function (entry) {
       if (!entry || !entry.queue) return false;
       if (entry.pairs && entry.pairs.length) {
-        entry.seq += 1;
+        entry.seq = nextSeq(entry);
         entry.queue.push({ seq: entry.seq, values: entry.pairs, finish: false });
       }
       entry.pairs = [];

@@ -7,13 +7,15 @@
  * code either way. That frame holds the SCORM API the SCO calls and frames the SCO; it
  * talks to this page only by postMessage, to and from exact origins:
  *
- *   runtime → player   ready · values {attempt, session, pairs, commit, finish}
+ *   runtime → player   ready · values {attempt, session, seq, pairs, commit, finish}
  *                      · navRequest {request} · unloaded · expired
- *   player → runtime   launch {attempt, session, values, context, launch, title, nav}
- *                      · nav {nav} · unload · ack {attempt, seq}
+ *   player → runtime   launch {attempt, session, values, context, shared, launch, title,
+ *                      nav, commitUrl, commitKey} · nav {nav} · unload
+ *                      · ack {attempt, session, seq}
  *
  * This page owns the network: it POSTs the commits with its CSRF token (never readable by
- * the content) and keeps what is not yet stored in its own localStorage.
+ * the content) and keeps what is not yet stored in its own localStorage. (As the tab closes,
+ * the runtime frame also sends what is not acknowledged, with the launch's commit key.)
  */
 (function () {
   "use strict";
@@ -74,7 +76,7 @@
     this.commits = new window.FiaScorm.Commits({
       userId: config.userId, csrfToken: config.csrfToken, commitInterval: config.commitInterval,
       onAnswer: function (entry, answer) {
-        player.send("ack", { attempt: entry.attempt, seq: answer.seq });
+        player.send("ack", { attempt: entry.attempt, session: entry.session, seq: answer.seq });
         if (answer.completion_status) player.updateStatus(entry.sco, answer);
       }
     });
@@ -114,7 +116,7 @@
     } else if (data.type === "values") {
       var entry = this.commits.entry(data.attempt, data.session);
       if (!entry || !isPairs(data.pairs)) return;
-      this.commits.add(entry, data.pairs);
+      this.commits.add(entry, data.pairs, data.seq);
       if (data.finish) this.commits.push(entry, true);
       else if (data.commit) this.commits.push(entry, false);
     } else if (data.type === "navRequest") {
@@ -346,8 +348,9 @@
     this.current = this.commits.open(launch, id);
     this.send("launch", {
       attempt: launch.attempt, session: launch.session, values: launch.values,
-      context: launch.context, launch: this.urls[id], title: this.titles[id] || "",
-      nav: this.nav ? { valid: this.nav.valid } : null
+      context: launch.context, shared: launch.shared || [], launch: this.urls[id],
+      title: this.titles[id] || "", nav: this.nav ? { valid: this.nav.valid } : null,
+      commitUrl: launch.commitUrl, commitKey: launch.commitKey
     });
     this.frame.dataset.attempt = launch.attempt;
     this.frame.dataset.item = id;
