@@ -11,7 +11,11 @@ class LiveConfig(AppConfig):
         # Nothing imports live (DESIGN.md): it registers what it adds to the others.
         from assessments.gradebook import register_gradebook_columns
         from courses.completion import register_completion_requirement
-        from live import selectors
+        from live import attendance_selectors
 
-        register_completion_requirement("live_attendance", selectors.attendance_requirement)
-        register_gradebook_columns("live_attendance", selectors.gradebook_attendance_columns)
+        register_completion_requirement(
+            "live_attendance", attendance_selectors.attendance_requirement
+        )
+        register_gradebook_columns(
+            "live_attendance", attendance_selectors.gradebook_attendance_columns
+        )

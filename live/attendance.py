@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from live import selectors
+from live import attendance_selectors, selectors
 from live.exceptions import NotFound
 from live.models import (
     AttendanceMark,
@@ -28,17 +28,17 @@ def _record(session: TrainingSession, user) -> AttendanceRecord:
 
 
 def _measure(record: AttendanceRecord, session: TrainingSession, room: LiveRoom | None) -> None:
-    start, end = selectors.attendance_window(session=session, room=room)
+    start, end = attendance_selectors.attendance_window(session=session, room=room)
     now = timezone.now()
     connections = list(LiveConnection.objects.filter(session=session, user=record.user_id))
-    intervals = [selectors.connection_interval(c, now) for c in connections]
-    seconds = selectors.seconds_present(intervals, start, end)
+    intervals = [attendance_selectors.connection_interval(c, now) for c in connections]
+    seconds = attendance_selectors.seconds_present(intervals, start, end)
     record.seconds_present = round(seconds)
     record.first_joined_at = min((c.connected_at for c in connections), default=None)
     record.last_left_at = max(
         (c.disconnected_at for c in connections if c.disconnected_at), default=None
     )
-    record.measured_attended = selectors.measured_attended(seconds, start, end)
+    record.measured_attended = attendance_selectors.measured_attended(seconds, start, end)
     if record.marked_at is None:  # a hand mark wins
         record.status = (
             AttendanceStatus.PRESENT if record.measured_attended else AttendanceStatus.ABSENT
@@ -63,7 +63,7 @@ def attendance_finalise(*, session: TrainingSession) -> list[AttendanceRecord]:
     """Records for everyone expected (trainers, confirmed participants) or present."""
     from lms.models import User
 
-    report = selectors.session_attendance(session=session)
+    report = attendance_selectors.session_attendance(session=session)
     users = User.objects.filter(pk__in=[row.user.pk for row in report.rows])
     return [attendance_update(session=session, user=user) for user in users]
 
@@ -80,7 +80,7 @@ def attendance_mark(
             _("Choose present, late, excused or absent."),
             [ErrorItem(_("Unknown status."), field="status")],
         )
-    expected = selectors.session_attendance(session=session)
+    expected = attendance_selectors.session_attendance(session=session)
     if user.pk not in {row.user.pk for row in expected.rows}:
         raise NotFound(_("That person is not a participant of this session."))
     room = LiveRoom.objects.filter(session=session).first()

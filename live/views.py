@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from live import attendance, selectors, services
+from live import attendance, attendance_selectors, selectors, services
 from live.models import AttendanceStatus
 from lms.exceptions import ServiceError
 from scheduling.models import Training, TrainingSession
@@ -244,7 +244,7 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
         except ServiceError as error:
             messages.error(request, error.detail)
         return redirect("live:attendance", session_id=session.pk)
-    report = selectors.session_attendance(session=session)
+    report = attendance_selectors.session_attendance(session=session)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         header = [
@@ -295,7 +295,7 @@ def training_attendance(request: HttpRequest, training_id: int) -> HttpResponse:
     )
     if not selectors.can_manage_training(user=request.user, training=training):
         raise Http404
-    sessions, rows = selectors.training_attendance(training=training)
+    sessions, rows = attendance_selectors.training_attendance(training=training)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         header = [

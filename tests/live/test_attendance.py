@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from courses import services as course_services
 from courses.models import Enrolment, LessonProgress
-from live import attendance, selectors
+from live import attendance, attendance_selectors
 from live.models import (
     AttendanceMark,
     AttendanceRecord,
@@ -60,7 +60,7 @@ def test_overlapping_connections_count_once_and_only_within_the_session():
     start = timezone.now()
     at = lambda m: start + timedelta(minutes=m)  # noqa: E731
 
-    seconds = selectors.seconds_present(
+    seconds = attendance_selectors.seconds_present(
         [(at(-10), at(5)), (at(0), at(20)), (at(15), at(30)), (at(50), at(90))], at(0), at(60)
     )
 
@@ -133,7 +133,7 @@ def test_a_hand_mark_wins_over_the_measure_and_is_logged(past_session, officer):
         ("excused", trainer.pk, ""),
         ("late", trainer.pk, "network"),
     ]
-    report = selectors.session_attendance(session=past_session)
+    report = attendance_selectors.session_attendance(session=past_session)
     row = next(r for r in report.rows if r.user == officer)
     assert (row.status, row.marked_by, row.minutes) == ("excused", trainer, 10.0)
 
@@ -159,7 +159,7 @@ def test_the_session_report_lists_trainers_participants_and_who_never_came(past_
     connect(past_session, trainer, start_min=0, end_min=60, role="trainer")
     connect(past_session, officer, start_min=5, end_min=60)
 
-    rows = selectors.session_attendance(session=past_session).rows
+    rows = attendance_selectors.session_attendance(session=past_session).rows
 
     assert (rows[0].user, rows[0].role, rows[0].minutes, rows[0].status) == (
         trainer,
@@ -210,7 +210,7 @@ def test_attended_at_least_n_sessions_holds_back_completion_until_met(
 
     enrolment.refresh_from_db()
     assert enrolment.completed_at is not None
-    assert selectors.attended_sessions_count(user=officer, course=course) == 2
+    assert attendance_selectors.attended_sessions_count(user=officer, course=course) == 2
 
 
 def test_a_course_without_an_attendance_rule_is_not_held_back(course_with_training, officer):
@@ -271,7 +271,7 @@ def test_the_training_report_has_participants_by_sessions(course_with_training, 
     _course, sessions = course_with_training
     attend(sessions[0], officer)
 
-    listed, rows = selectors.training_attendance(training=sessions[0].training)
+    listed, rows = attendance_selectors.training_attendance(training=sessions[0].training)
 
     assert listed == sessions
     assert [(r.user, r.attended, r.cells[1]) for r in rows] == [(officer, 1, None)]
