@@ -167,6 +167,9 @@ if REDIS_URL:
     # blocks waiting for a message (BZPOPMIN, 5 s): every idle WebSocket then crashed. Reads
     # may take longer than the blocking wait. Its pools also refuse (instead of waiting) past
     # 100 connections, which a class joining or leaving at once exceeds.
+    # Redis' pub/sub channels are shared by every database of a server: sites sharing one
+    # Redis need prefixes of their own.
+    CHANNEL_LAYER_PREFIX = env.str("CHANNEL_LAYER_PREFIX", default="lms")
     _channel_hosts = [
         {
             "address": REDIS_URL,
@@ -181,7 +184,7 @@ if REDIS_URL:
                 "hosts": _channel_hosts,
                 "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000),
                 "expiry": 60,
-                "prefix": "lms",
+                "prefix": CHANNEL_LAYER_PREFIX,
             },
         }
     }
@@ -193,7 +196,7 @@ if REDIS_URL:
     if CHANNEL_LAYER_BACKEND == "pubsub":
         CHANNEL_LAYERS["default"] = {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": _channel_hosts, "prefix": "lms"},
+            "CONFIG": {"hosts": _channel_hosts, "prefix": CHANNEL_LAYER_PREFIX},
         }
     elif CHANNEL_LAYER_BACKEND != "core":
         raise ImproperlyConfigured("CHANNEL_LAYER_BACKEND must be core or pubsub.")

@@ -26,6 +26,10 @@ STORAGES = {
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 _WORKER_NUMBER = int(_WORKER[2:]) if _WORKER.startswith("gw") else 0
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / f"media{'-' + _WORKER if _WORKER else ''}"
+if REDIS_URL and _WORKER:
+    # Redis' pub/sub channels are the same in every database: a prefix of its own too
+    # (the servers tests start keep the settings' own).
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] += f"-{_WORKER}"
 if REDIS_URL and _WORKER_NUMBER:
     _redis = urlsplit(REDIS_URL)
     _database = int(_redis.path.strip("/") or 0) - _WORKER_NUMBER

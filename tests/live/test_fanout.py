@@ -58,7 +58,12 @@ async def _next_after(comm, after: int) -> dict:
     raise AssertionError(f"nothing after {after}")
 
 
-async def test_the_connections_of_a_process_share_one_member_of_the_group_and_one_channel(room):
+async def test_the_connections_of_a_process_share_one_member_of_the_group_and_one_channel(
+    room, settings
+):
+    # the in-memory layer shows its groups and channels (the Redis layers' are in Redis;
+    # tests/live/test_scale.py runs the hubs of two processes on Redis)
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     session = room["session"].pk
     group = services.group_name(session)
     layer = get_channel_layer()

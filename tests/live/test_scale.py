@@ -87,6 +87,8 @@ def two_servers(tmp_path_factory):
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{tmp / 'scale.sqlite3'}",
         "REDIS_URL": f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}",
+        # pub/sub channels are shared by every Redis database: apart from other tests'
+        "CHANNEL_LAYER_PREFIX": "lms-scale",
         "MEDIA_ROOT": str(tmp / "media"),
         "LOG_LEVEL": "WARNING",
     }
