@@ -37,6 +37,7 @@ from benchmarks.http_harness import (
     Scenario,
     Server,
     Site,
+    database_ensure,
     dockerfile_command,
     free_port,
     log,
@@ -51,15 +52,16 @@ from benchmarks.http_harness import free_port as _free_port  # bench_scorm impor
 from benchmarks.http_harness import manage as _manage
 
 
-def _environment() -> dict[str, str]:
-    """A server environment on BENCH_DATABASE_URL itself, for the benchmark modules that
-    make their own data and start their own server (bench_scorm)."""
+def _environment(name: str = "scorm") -> dict[str, str]:
+    """A server environment for the benchmark modules that make their own data and start
+    their own server (bench_scorm): PostgreSQL and Redis as the HTTP scenarios have them,
+    the database named after the module (BENCH_DATABASE_URL with `_scorm` added, made
+    from the migrated template the first time)."""
     DATA.mkdir(parents=True, exist_ok=True)
-    return {
+    env = {
         **{k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}},
         "DJANGO_SETTINGS_MODULE": "lms.settings",
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL")
-        or f"sqlite:///{DATA / 'bench.sqlite3'}",
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -68,6 +70,8 @@ def _environment() -> dict[str, str]:
         "MEDIA_ROOT": str(DATA / "media"),
         "LOG_LEVEL": "WARNING",
     }
+    env["DATABASE_URL"] = database_ensure(name, env)
+    return env
 
 
 __all__ = ["ROOT", "_environment", "_free_port", "_manage", "run"]

@@ -17,8 +17,8 @@ client must hold every message of its session. Scenarios (BENCH_LIVE_SCENARIOS):
 Both channel layers are measured in turn (BENCH_LIVE_LAYERS=core,pubsub): channels-redis'
 RedisChannelLayer and its RedisPubSubChannelLayer; `core100` is the core layer at the
 default capacity of 100 (it drops, the clients' replays make up for it). The database is
-BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/lms_live_bench) or a SQLite file under
-benchmarks/.data/; Redis is BENCH_LIVE_REDIS_URL (redis://127.0.0.1:6379/15, flushed
+PostgreSQL, BENCH_DATABASE_URL with `_live` added (made from the migrated template of the
+HTTP scenarios the first time); Redis is BENCH_LIVE_REDIS_URL (redis://127.0.0.1:6379/15, flushed
 before each run: give the benchmark a database of its own). BENCH_LIVE_SERVER_ARGS adds
 uvicorn options (e.g. `--ws-per-message-deflate false`).
 """
@@ -34,7 +34,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks.http_harness import dockerfile_command
+from benchmarks.http_harness import database_ensure, dockerfile_command
 from benchmarks.live_swarm import Swarm
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,11 +111,9 @@ def _free_port() -> int:
 
 def _environment(layer: str) -> dict[str, str]:
     DATA.mkdir(parents=True, exist_ok=True)
-    database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{DATA / 'live.sqlite3'}"
-    return {
+    env = {
         **{k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}},
         "DJANGO_SETTINGS_MODULE": "lms.settings",
-        "DATABASE_URL": database,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -132,6 +130,8 @@ def _environment(layer: str) -> dict[str, str]:
         if layer == "core100"
         else os.environ.get("CHANNEL_LAYER_CAPACITY", "1000"),
     }
+    env["DATABASE_URL"] = database_ensure("live", env)
+    return env
 
 
 def _manage(env: dict[str, str], *args: str) -> str:

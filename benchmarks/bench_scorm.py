@@ -1,8 +1,8 @@
 """SCORM commit round trip: BENCH_SCORM_LEARNERS learners (200) each committing every
 BENCH_SCORM_INTERVAL seconds (10), concurrently, for BENCH_SCORM_SECONDS seconds (60).
 
-The server is started as bench_http starts it (docker/Dockerfile's command, DEBUG off, the
-database of BENCH_DATABASE_URL or a SQLite file under benchmarks/.data/). A setup script
+The server is started as bench_http starts it (docker/Dockerfile's command, DEBUG off,
+PostgreSQL: BENCH_DATABASE_URL with `_scorm` added, Redis: BENCH_REDIS_URL). A setup script
 makes a course with the demo SCORM 2004 package, the learners (enrolled), a signed-in
 session and a session of the SCO launched the way the player launches it (through the
 sequencer) for each. wrk then holds one connection per
