@@ -250,3 +250,49 @@ def test_import_scorm_command(course, tmp_path, capsys):
         call_command("import_scorm", str(bad), "--course", "TST-SCV-1")
     with pytest.raises(CommandError, match="no course"):
         call_command("import_scorm", str(path), "--course", "NOPE")
+
+
+def _commit_values(n: int, interactions: int) -> list:
+    values = [["cmi.location", f"page-{n}"], ["cmi.suspend_data", f"state {n}"]]
+    for i in range(interactions):
+        values += [
+            [f"cmi.interactions.{i}.id", f"q{i}"],
+            [f"cmi.interactions.{i}.type", "choice"],
+            [f"cmi.interactions.{i}.learner_response", "a"],
+            [f"cmi.interactions.{i}.result", "correct"],
+        ]
+    return values
+
+
+def _commit_cost(client, query_budget, version, learner, interactions: int, budget: int) -> int:
+    """The queries of a SCORM commit after the first (the learner's steady state)."""
+    client.force_login(learner)
+    launch = _launch(client, version).json()
+
+    def commit(seq: int):
+        return client.post(
+            launch["commitUrl"],
+            json.dumps({"session": launch["session"], "commits": [
+                {"seq": seq, "values": _commit_values(seq, interactions)}
+            ]}),
+            content_type="application/json",
+        )  # fmt: skip
+
+    assert commit(1).json()["applied"] == 1
+    response = query_budget(commit, 2, max_queries=budget)
+    assert response.json()["applied"] == 1
+    return query_budget.last_count
+
+
+def test_a_commit_costs_the_same_with_1_and_20_interactions_and_other_learners(
+    client, course, version, learner, query_budget
+):
+    few = _commit_cost(client, query_budget, version, learner, interactions=1, budget=7)
+    for _ in range(5):  # other learners with attempts of their own
+        other = UserFactory(roles=[Role.OFFICER])
+        course_services.enrolment_create(user=other, course=course, source=Enrolment.Source.BULK)
+        client.force_login(other)
+        _launch(client, version)
+    last = other  # enrolled, launched once already
+    many = _commit_cost(client, query_budget, version, last, interactions=20, budget=few)
+    assert many <= few
