@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-# Browser tests whose pages talk over WebSockets: CI runs them again on Redis.
+# Browser tests whose pages talk over WebSockets (`-m websocket` runs them alone).
 WEBSOCKET_PAGES = {"test_live.py", "test_scheduling.py"}
 
 
